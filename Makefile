@@ -1,0 +1,44 @@
+# The front door. `make report` and `make test` set up .venv on first use and re-install
+# only when pyproject.toml changes (the stamp file is older than it).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?=
+RENDER_ARGS ?=
+
+.PHONY: help setup report test lab bench clean
+
+help:
+	@echo "make report   render every notebook into reports/ (site: reports/index.html, ledger)"
+	@echo "make test     run the unit, notebook (nbval) and browser tests"
+	@echo "make lab      open JupyterLab on notebooks/"
+	@echo "make bench    measure the renderer (benchmarks/render_bench.py)"
+	@echo "make clean    remove reports/ and caches (keeps .venv)"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "zjanalysis needs Python 3.11 or newer; '$(PYTHON)' is older. Try: make PYTHON=python3.12 ..."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || \
+	  { rm -rf $(VENV); echo "Could not create $(VENV). On Debian/Ubuntu: apt-get install python3-venv"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+report: $(STAMP)
+	$(PY) -m zjanalysis render --out reports $(if $(JOBS),--jobs $(JOBS)) $(RENDER_ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest tests notebooks --nbval --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(PY) benchmarks/render_bench.py
+
+clean:
+	rm -rf reports test-artifacts .pytest_cache .hypothesis
