@@ -382,6 +382,20 @@ def test_caption_sits_below_the_axis_label_without_overlapping_it():
     assert cap.y1 < label.y0
 
 
+def test_title_and_caption_share_the_left_edge_of_the_tick_labels():
+    ax = charts.stated_vs_reference("X", 1.0, {"A long reference name": 2.0}, unit="percent",
+                                    sources="Bureau")
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    title = ax._left_title.get_window_extent(renderer)
+    cap = by_gid(ax, "sources-caption")[0].get_window_extent(renderer)
+    ticks = min(t.get_window_extent(renderer).x0 for t in ax.get_yticklabels())
+    frame = ax.get_window_extent(renderer)
+    assert title.x0 == pytest.approx(ticks, abs=1.5)
+    assert cap.x0 == pytest.approx(ticks, abs=1.5)
+    assert title.y0 >= frame.y1  # the title sits above the plotting area, not over it
+
+
 def _draw_every_chart(save):
     charts.stated_vs_reference("X", Iv(1.0, math.inf, lo_open=True), {"Y": 2.0}, unit="percent",
                                sources="S", save=save("stated"))

@@ -56,14 +56,13 @@ _GAP_PT = 6.0
 
 @dataclass(frozen=True)
 class _Range:
-    """A value to draw: its ends, which ends are open, the point to mark and how to print it."""
+    """A value to draw: its ends, which ends are open, and the point to mark."""
 
     lo: float
     hi: float
     lo_open: bool
     hi_open: bool
     point: float
-    text: str | None = None
 
 
 def use_theme() -> None:
@@ -365,18 +364,35 @@ def _finish(ax: Any, title: str | None, default: str, sources: Any,
         title = default[0].upper() + default[1:]
     if not isinstance(title, str) or not title.strip():
         raise ValueError(f"title must be a non-empty string; got {title!r}.")
-    ax.set_title(_wrap(title, ax, 12.5))
     text = _sources_text(sources)
+    left_pt, below_pt, width_pt, axes_width_pt = _margins(ax)
+    # Title and caption start at the left edge of the tick labels, not of the plotting area,
+    # so a chart with long category names still reads as one block.
+    ax.set_title(_wrap(title, width_pt, 12.5), loc="left", x=-left_pt / axes_width_pt)
     if text is not None:
-        _caption(ax, text)
+        ax.annotate(_wrap(text, width_pt, _CAPTION_SIZE), (0, 0), xycoords="axes fraction",
+                    xytext=(-left_pt, -(below_pt + _GAP_PT)), textcoords="offset points",
+                    ha="left", va="top", fontsize=_CAPTION_SIZE, color=COLORS["caption"],
+                    annotation_clip=False, gid="sources-caption")
     if save is not None:
         _save(ax.figure, save)
     return ax
 
 
-def _wrap(text: str, ax: Any, fontsize: float) -> str:
-    # DejaVu Sans averages a little over half an em per character; wrap to the Axes' width.
-    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+def _margins(ax: Any) -> tuple[float, float, float, float]:
+    """Points the Axes' decorations reach left of and below its frame, their total width, and
+    the frame's width. Offsets in points keep their place when the figure is saved at any dpi."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    inner = ax.get_window_extent(renderer)
+    outer = ax.get_tightbbox(renderer)
+    to_pt = 72 / fig.dpi
+    return ((inner.x0 - outer.x0) * to_pt, (inner.y0 - outer.y0) * to_pt, outer.width * to_pt,
+            inner.width * to_pt)
+
+
+def _wrap(text: str, width_pt: float, fontsize: float) -> str:
+    # DejaVu Sans averages a little over half an em per character.
     chars = max(30, int(width_pt / (0.56 * fontsize)))
     return "\n".join(textwrap.fill(part, chars) for part in text.split("\n"))
 
@@ -390,23 +406,6 @@ def _sources_text(sources: Any) -> str | None:
         raise ValueError(f"sources must be a non-empty string or list of non-empty strings; "
                          f"got {sources!r}.")
     return "Sources: " + "; ".join(s.strip() for s in items)
-
-
-def _caption(ax: Any, text: str) -> None:
-    # Place the caption below everything the Axes draws (tick labels, axis label), measured in
-    # points so it keeps its place when the figure is resized or saved at another dpi.
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
-    inner = ax.get_window_extent(renderer)
-    outer = ax.get_tightbbox(renderer)
-    to_pt = 72 / fig.dpi
-    dx = (inner.x0 - outer.x0) * to_pt
-    dy = (inner.y0 - outer.y0) * to_pt + _GAP_PT
-    width_pt = outer.width * to_pt
-    chars = max(40, int(width_pt / (0.55 * _CAPTION_SIZE)))
-    ax.annotate(textwrap.fill(text, chars), (0, 0), xycoords="axes fraction", xytext=(-dx, -dy),
-                textcoords="offset points", ha="left", va="top", fontsize=_CAPTION_SIZE,
-                color=COLORS["caption"], annotation_clip=False, gid="sources-caption")
 
 
 def _save(fig: Any, path: str | Path) -> None:
@@ -448,7 +447,6 @@ def _number(x: Any, what: str) -> float:
 
 def _as_range(x: Any, what: str) -> _Range:
     """A number, an interval-like object (.lo/.hi) or a stated figure (.interval) as a _Range."""
-    text = getattr(x, "text", None)
     value = getattr(x, "value", None)
     if hasattr(x, "interval"):
         x = x.interval
@@ -466,7 +464,7 @@ def _as_range(x: Any, what: str) -> _Range:
         else:
             point = lo if math.isfinite(lo) else hi
         return _Range(lo, hi, bool(getattr(x, "lo_open", False)), bool(getattr(x, "hi_open", False)),
-                      point, text if isinstance(text, str) else None)
+                      point)
     v = _number(x, what)
     if math.isinf(v):
         raise ValueError(f"{what} must be finite; got {v}.")
