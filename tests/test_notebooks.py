@@ -1,0 +1,144 @@
+"""The notebook collection as a whole: structure, claim coverage, parameters under Papermill.
+
+nbval (run by `make test` over notebooks/) re-executes each notebook and compares its outputs
+with the committed ones; these tests check what nbval cannot: that the collection covers the
+registry exactly once, that every notebook is parameterised the same way, and that Papermill
+runs with non-default and with bad values behave as the README promises.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from zjanalysis import checks, data
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+THEME_NOTEBOOKS = [p for p in NOTEBOOKS if not p.name.startswith("00_")]
+
+# A non-default value for every parameter any notebook declares. A notebook that declares a
+# parameter missing here fails test_every_parameter_has_a_non_default_test_value, so a new
+# parameter cannot go untested.
+NON_DEFAULT = {
+    "tolerance": 0.05,
+    "population_basis": "previous_year_end",
+    "comparison_region": "Jiangsu",
+    "gdp_basis": "gwr_estimate",
+    "national_basis": "cnnic",
+    "growth_basis": "commerce_department",
+}
+
+pytestmark = pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks yet")
+
+
+def read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def parameters_cell(nb):
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    return tagged[0] if len(tagged) == 1 else None
+
+
+def declared(nb) -> dict[str, object]:
+    """name -> default value, read from the annotated assignments of the parameters cell."""
+    tree = ast.parse(parameters_cell(nb).source)
+    return {
+        node.target.id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign) and node.value is not None
+    }
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_has_one_commented_parameters_cell(path):
+    nb = read(path)
+    cell = parameters_cell(nb)
+    assert cell is not None, f"{path.name}: exactly one cell must be tagged 'parameters'"
+    lines = [line for line in cell.source.splitlines() if line.strip() and not line.startswith("#")]
+    for line in lines:
+        assert re.fullmatch(r"\w+: \w+ = .+  # .+", line), (
+            f"{path.name}: parameter line {line!r} should read 'name: type = default  # meaning'"
+        )
+    assert "tolerance" in declared(nb), f"{path.name}: every notebook takes a tolerance"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_executed_and_clean(path):
+    nb = read(path)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code), f"{path.name}: not fully executed"
+    for cell in code:
+        assert "def " not in cell.source, f"{path.name}: functions belong in zjanalysis/"
+        for out in cell.outputs:
+            assert out.output_type != "error", f"{path.name}: committed output is an error"
+            assert out.get("name") != "stderr", f"{path.name}: committed stderr: {out.get('text')!r}"
+            text = json.dumps(out.get("data", {}))
+            assert "/work/" not in text and "0x7f" not in text, f"{path.name}: volatile output"
+
+
+def test_every_claim_is_recorded_in_exactly_one_notebook():
+    seen: dict[str, list[str]] = {}
+    for path in THEME_NOTEBOOKS:
+        for finding in checks.findings_from_notebook(read(path)):
+            seen.setdefault(finding["claim_id"], []).append(path.name)
+    registry = set(data.claims().index)
+    assert registry - seen.keys() == set(), "claims no notebook records"
+    assert seen.keys() - registry == set(), "recorded ids not in the registry"
+    twice = {cid: where for cid, where in seen.items() if len(where) > 1}
+    assert twice == {}, "claims recorded more than once"
+
+
+def test_each_theme_notebook_records_only_its_own_theme():
+    claims = data.claims()
+    for path in THEME_NOTEBOOKS:
+        theme = path.stem.split("_", 1)[1]
+        for finding in checks.findings_from_notebook(read(path)):
+            assert claims.loc[finding["claim_id"], "theme"] == theme, (path.name, finding["claim_id"])
+
+
+def test_every_parameter_has_a_non_default_test_value():
+    for path in NOTEBOOKS:
+        for name, default in declared(read(path)).items():
+            assert name in NON_DEFAULT, f"{path.name}: add a non-default value for {name!r} here"
+            assert NON_DEFAULT[name] != default, f"{path.name}: {name} test value equals the default"
+
+
+def papermill(path: Path, out: Path, *params: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "papermill", str(path), str(out), "--cwd", str(path.parent), *params],
+        capture_output=True, text=True, timeout=600,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_papermill_runs_with_non_default_parameters(path, tmp_path):
+    names = declared(read(path))
+    args = [arg for name in names for arg in ("-p", name, str(NON_DEFAULT[name]))]
+    result = papermill(path, tmp_path / path.name, *args)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert checks.findings_from_notebook(read(tmp_path / path.name)) or path.name.startswith("00_")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS[:2], ids=lambda p: p.stem)
+def test_papermill_bad_value_fails_with_the_validators_sentence(path, tmp_path):
+    result = papermill(path, tmp_path / path.name, "-p", "tolerance", "lots")
+    assert result.returncode != 0
+    errors = [
+        out for cell in read(tmp_path / path.name).cells if cell.cell_type == "code"
+        for out in cell.outputs if out.output_type == "error"
+    ]
+    assert errors, "the bad value should leave an error output in the notebook"
+    assert errors[0].ename == "ParameterError"
+    assert "tolerance" in errors[0].evalue and "lots" in errors[0].evalue
