@@ -1,0 +1,105 @@
+"""The generated parts of every notebook: the table of its claims and the previous/next links.
+
+Both functions display their output (text/plain and text/html, or text/markdown) and return
+None, so a notebook cell is one call. The output depends only on the registry and the notebook
+names: no ids, timestamps or paths, so nbval compares it byte for byte.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from zjanalysis import data
+
+__all__ = ["claims_table", "navigation", "notebook_order"]
+
+_OVERVIEW = "00_overview"
+_STEM = re.compile(r"^\d\d_[a-z0-9_]+$")
+_COLUMNS = ("claim_id", "statement", "figure as printed", "paragraph")
+
+
+def _display(bundle: dict[str, str]) -> None:
+    from IPython.display import display
+
+    display(bundle, raw=True)
+
+
+def claims_table(theme: str) -> None:
+    """Display the theme's claims: claim_id, our statement, the figure as printed, the paragraph.
+
+    Rows follow the article (paragraph, then registry order). Displays text/plain and text/html;
+    returns None. Raises ``ValueError`` naming the allowed themes for an unknown ``theme``, and
+    :class:`zjanalysis.data.DataError` when the registry is invalid.
+    """
+    if theme not in data.THEMES:
+        raise ValueError(f"theme {theme!r} is not a theme of the report; allowed: {', '.join(data.THEMES)}")
+    table = data.claims()
+    rows = [
+        (claim_id, row["statement"], row["figure_text"], str(int(row["paragraph"])))
+        for claim_id, row in table[table["theme"] == theme].iterrows()
+    ]
+    rows.sort(key=lambda r: int(r[3]))  # stable: registry order within a paragraph
+
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(_COLUMNS)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(_COLUMNS, widths)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    plain = "\n".join(lines) if rows else f"(no claims registered for theme {theme!r})"
+
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in _COLUMNS)
+    body = "".join(
+        "<tr>"
+        f"<td><code>{html.escape(r[0])}</code></td><td>{html.escape(r[1])}</td>"
+        f"<td>{html.escape(r[2])}</td><td style=\"text-align:right\">{r[3]}</td>"
+        "</tr>"
+        for r in rows
+    )
+    markup = (
+        f'<table class="zj-claims"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )
+    _display({"text/plain": plain, "text/html": markup})
+
+
+def notebook_order(notebooks: Path | None = None) -> list[str]:
+    """Notebook stems in reading order (``00_overview``, ``01_internet_users``, ...).
+
+    Taken from ``notebooks/NN_*.ipynb`` when that folder holds the overview and a theme notebook;
+    otherwise built from :data:`zjanalysis.data.THEMES`, so links work before the files exist.
+    """
+    folder = notebooks if notebooks is not None else Path(__file__).resolve().parent.parent / "notebooks"
+    found = sorted(p.stem for p in folder.glob("[0-9][0-9]_*.ipynb") if _STEM.match(p.stem))
+    if _OVERVIEW in found and len(found) > 1:
+        return found
+    return [_OVERVIEW, *(f"{n:02d}_{theme}" for n, theme in enumerate(data.THEMES, start=1))]
+
+
+def _title(stem: str) -> str:
+    number, name = stem.split("_", 1)
+    return f"{number} · {name.replace('_', ' ').capitalize()}"
+
+
+def navigation(notebook_name: str) -> None:
+    """Display markdown links to the previous and next notebooks and to the overview.
+
+    ``notebook_name`` is a stem (``"01_internet_users"``), a file name (``"01_internet_users.ipynb"``)
+    or a theme (``"internet_users"``). Displays text/markdown and text/plain; returns None. Raises
+    ``ValueError`` listing the known notebooks when the name is not one of them.
+    """
+    order = notebook_order()
+    stem = Path(str(notebook_name)).name.removesuffix(".ipynb")
+    if stem not in order:
+        by_theme = [s for s in order if s.split("_", 1)[1] == stem]
+        if len(by_theme) != 1:
+            raise ValueError(f"notebook {notebook_name!r} is not in the collection; known: {', '.join(order)}")
+        stem = by_theme[0]
+    position = order.index(stem)
+    parts = []
+    if position > 0:
+        parts.append(f"[← {_title(order[position - 1])}]({order[position - 1]}.ipynb)")
+    if stem != _OVERVIEW:
+        parts.append(f"[Overview]({_OVERVIEW}.ipynb)")
+    if position + 1 < len(order):
+        parts.append(f"[{_title(order[position + 1])} →]({order[position + 1]}.ipynb)")
+    text = " | ".join(parts)
+    _display({"text/markdown": text, "text/plain": text})
