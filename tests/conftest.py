@@ -1,0 +1,27 @@
+"""Shared fixtures. Keep this small: one fixture per need, each documented."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from zjanalysis import data
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of data/ (at tmp_path/"data") that the loader reads instead of the real one.
+
+    Tests corrupt the copy freely; the cache is emptied before and after so no other test sees it.
+    """
+    copy = tmp_path / "data"
+    shutil.copytree(DATA, copy)
+    monkeypatch.setenv(data.ENV_VAR, str(copy))
+    data.clear_cache()
+    yield copy
+    data.clear_cache()
