@@ -361,7 +361,11 @@ def _validate(root: Path, descriptor: dict) -> None:
     by_name = {r["name"]: r for r in descriptor["resources"]}
     for task in report.tasks:
         if task.errors:
-            _translate(root, by_name.get(task.name, {}), task.errors[0])
+            first = task.errors[0]
+            # A short row also breaks "required" on its empty cells; the cut-off is the real news.
+            cut = [e for e in task.errors if e.type == "missing-cell"
+                   and getattr(e, "row_number", None) == getattr(first, "row_number", None)]
+            _translate(root, by_name.get(task.name, {}), cut[0] if cut else first)
     raise DataError(f"{_label(root, _DESCRIPTOR)}: the data package is invalid: {report.errors[0].message}")
 
 

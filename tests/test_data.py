@@ -1,0 +1,302 @@
+"""zjanalysis.data: typed loading, unit conversion, caching, and errors that name file, row and column.
+
+Corruption tests work on a copy of data/ (the ``data_copy`` fixture in conftest.py): they break
+one thing, load, and check that the DataError points at it. Row N is the N-th data row, line N+1
+of the file (the header is line 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+
+from zjanalysis import data
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def edit_csv(path: Path, change) -> None:
+    """Rewrite a CSV after ``change(rows)`` edits its rows in place (rows[0] is the header)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    change(rows)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def set_cell(path: Path, row: int, column: str, value: str) -> None:
+    def change(rows):
+        rows[row][rows[0].index(column)] = value
+    edit_csv(path, change)
+
+
+def load_all() -> None:
+    data.claims()
+    data.sources()
+    data.reference()
+
+
+def raised(*fragments: str) -> data.DataError:
+    with pytest.raises(data.DataError) as info:
+        load_all()
+    for fragment in fragments:
+        assert fragment in str(info.value), str(info.value)
+    return info.value
+
+
+# --- the real data -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh():
+    data.clear_cache()
+    yield
+    data.clear_cache()
+
+
+def test_data_dir_is_found_from_the_package_not_the_working_directory(fresh, tmp_path, monkeypatch):
+    monkeypatch.delenv(data.ENV_VAR, raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert data.data_dir() == REPO / "data"
+    assert len(data.claims()) == 38
+
+
+def test_data_dir_env_var_must_be_a_folder(fresh, tmp_path, monkeypatch):
+    monkeypatch.setenv(data.ENV_VAR, str(tmp_path / "nowhere"))
+    with pytest.raises(data.DataError, match=r"\$ZJANALYSIS_DATA is set to .*nowhere.*not a folder"):
+        data.claims()
+
+
+def test_tables_are_typed(fresh):
+    claims = data.claims()
+    assert claims.index.name == "claim_id"
+    assert (str(claims["paragraph"].dtype), str(claims["year"].dtype), str(claims["value"].dtype)) == (
+        "int64", "int64", "float64")
+    assert all(isinstance(v, str) for v in claims["note"])
+    ref = data.reference("gdp")
+    assert (str(ref["year"].dtype), str(ref["value"].dtype)) == ("int64", "float64")
+    # value_as_printed keeps the printed digits: "57.0" must not become 57.
+    assert data.lookup("internet penetration rate", "Fujian", 2011)["value_as_printed"] == "57.0"
+
+
+@pytest.mark.parametrize(
+    ("indicator", "geography", "year", "period", "expected"),
+    [
+        # 10306.7 x 100 million yuan = 1,030,670 million yuan = 1030.67 billion yuan (divide by 10)
+        ("online retail sales", "Zhejiang", 2016, None, 1030.67),
+        # 5653 x 10 thousand persons = 56,530,000 persons = 56.53 million (divide by 100)
+        ("netizens, increase on previous year-end", "China", 2018, None, 56.53),
+        # 8.29 x 100 million persons = 829 million (multiply by 100)
+        ("netizens", "China", 2018, "year-end", 829.0),
+        # 5.54 trillion yuan = 5540 billion yuan (multiply by 1000)
+        ("GDP (nominal, government work report)", "Zhejiang", 2018, None, 5540.0),
+        # 190 x 100 million items = 19 billion items (divide by 10)
+        ("public data items collected", "Zhejiang", 2019, None, 19.0),
+        # printed "15%" for a gap between two rates: 15 percentage points, unchanged
+        ("internet penetration rate, gap above the national rate", "Zhejiang", 2017, None, 15.0),
+        # same unit: 59.6 percent stays 59.6
+        ("internet penetration rate", "China", 2018, "year-end", 59.6),
+    ],
+)
+def test_conversion_to_canonical_units(fresh, indicator, geography, year, period, expected):
+    row = data.lookup(indicator, geography, year, period=period)
+    assert row["value"] == expected
+
+
+def test_every_reference_row_has_a_known_source(fresh):
+    ref = data.reference()
+    assert set(ref["source_id"]) <= set(data.sources().index)
+    assert "article-2019-zj-report" in data.sources().index
+
+
+def test_reference_all_tables_carry_their_name(fresh):
+    ref = data.reference()
+    assert list(ref.columns[:2]) == ["table", "geography"]
+    assert len(ref) == sum(len(data.reference(t)) for t in ref["table"].unique())
+    with pytest.raises(KeyError, match="reference table 'gpd' does not exist; tables: broadband, digital_economy"):
+        data.reference("gpd")
+
+
+def test_lookup_says_what_exists(fresh):
+    with pytest.raises(KeyError, match=r"2 reference rows match .*choose one with period= \('mid-year', 'year-end'\)"):
+        data.lookup("netizens", "China", 2018)
+    with pytest.raises(KeyError, match="this indicator exists for: .*Zhejiang 2017 year-end"):
+        data.lookup("netizens", "Zhejiang", 2018)
+    with pytest.raises(KeyError, match="no such indicator; close indicators: 'netizens'"):
+        data.lookup("netizen", "China", 2018)
+    assert data.lookup("online retail sales", "China", 2017, table="ecommerce")["table"] == "ecommerce"
+
+
+def test_claim_and_source_lookups(fresh):
+    assert data.claim("netizens.total_2018")["figure_text"] == "45.537 million"
+    with pytest.raises(KeyError, match="did you mean 'netizens.total_2018'"):
+        data.claim("netizens.totl_2018")
+    assert data.source_label("cnnic-2019-43rd-report") == (
+        "CNNIC, 43rd Statistical Report on Internet Development in China (2019)")
+    with pytest.raises(KeyError, match="source id 'cnnic-2019' is not in sources.csv"):
+        data.source_label("cnnic-2019")
+
+
+def test_cache_returns_the_same_object_and_reloads_after_a_change(data_copy):
+    first = data.claims()
+    assert data.claims() is first
+    set_cell(data_copy / "claims.csv", 1, "geography", "Zhejiang province")
+    stamp = (data_copy / "claims.csv").stat()
+    os.utime(data_copy / "claims.csv", ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 5_000_000_000))
+    second = data.claims()
+    assert second is not first
+    assert second.loc["netizens.total_2018", "geography"] == "Zhejiang province"
+    data.clear_cache()
+    assert data.claims() is not second
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.rglob("*"))}
+
+
+def test_loading_never_writes_into_data(fresh, monkeypatch):
+    monkeypatch.delenv(data.ENV_VAR, raising=False)
+    before = snapshot(REPO / "data")
+    load_all()
+    data.lookup("online retail sales", "Zhejiang", 2016)
+    data.source_label("cnnic-2019-43rd-report")
+    assert snapshot(REPO / "data") == before
+
+
+# --- corrupted copies: every file, every kind of damage -------------------------------------
+
+
+def test_claims_missing_column(data_copy):
+    edit_csv(data_copy / "claims.csv", lambda rows: [r.pop(5) for r in rows])  # column 6 is 'unit'
+    error = raised("data/claims.csv, header (line 1), column 'unit': column is missing")
+    assert (error.path, error.row, error.column) == (data_copy / "claims.csv", None, "unit")
+
+
+def test_claims_value_not_a_number(data_copy):
+    set_cell(data_copy / "claims.csv", 12, "value", "lots")
+    error = raised("data/claims.csv, row 12 (line 13), column 'value': 'lots' is not a number")
+    assert (error.row, error.column) == (12, "value")
+
+
+def test_claims_unit_not_allowed(data_copy):
+    set_cell(data_copy / "claims.csv", 12, "unit", "furlongs")
+    error = raised("data/claims.csv, row 12 (line 13), column 'unit': 'furlongs' is not an allowed unit; "
+                   "allowed: million persons, million users")
+    assert (error.row, error.column) == (12, "unit")
+
+
+def test_claims_duplicate_claim_id(data_copy):
+    set_cell(data_copy / "claims.csv", 3, "claim_id", "netizens.total_2018")
+    error = raised("data/claims.csv, row 3 (line 4), column 'claim_id': duplicate claim_id "
+                   "'netizens.total_2018' already used in row 1")
+    assert (error.row, error.column) == (3, "claim_id")
+
+
+def test_claims_theme_and_qualifier_outside_their_lists(data_copy):
+    set_cell(data_copy / "claims.csv", 2, "qualifier", "roughly")
+    raised("data/claims.csv, row 2 (line 3), column 'qualifier': 'roughly' is not an allowed qualifier; "
+           "allowed: exact, more_than, about, rank, multiple")
+
+
+def test_claims_truncated(data_copy):
+    path = data_copy / "claims.csv"
+    text = path.read_text(encoding="utf-8")
+    cut = text.index("netizens.penetration_2018")
+    path.write_text(text[: cut + len("netizens.penetration_2018,internet_users,7")], encoding="utf-8")
+    error = raised("data/claims.csv, row 3 (line 4), column 'figure_text': the row ends before this column")
+    assert (error.row, error.column) == (3, "figure_text")
+
+
+def test_claims_empty_and_missing(data_copy):
+    (data_copy / "claims.csv").write_text("", encoding="utf-8")
+    raised("data/claims.csv: file is empty; expected a header row")
+    (data_copy / "claims.csv").unlink()
+    error = raised("data/claims.csv: file is missing; datapackage.json lists it")
+    assert error.path == data_copy / "claims.csv"
+
+
+def test_sources_missing_column(data_copy):
+    edit_csv(data_copy / "sources.csv", lambda rows: [r.pop(1) for r in rows])
+    raised("data/sources.csv, header (line 1), column 'publisher': column is missing")
+
+
+def test_sources_duplicate_source_id(data_copy):
+    set_cell(data_copy / "sources.csv", 4, "source_id", "cnnic-2009-23rd-report")
+    raised("data/sources.csv, row 4 (line 5), column 'source_id': duplicate source_id "
+           "'cnnic-2009-23rd-report' already used in row 2")
+
+
+def test_sources_confidence_not_allowed(data_copy):
+    set_cell(data_copy / "sources.csv", 2, "confidence", "certain")
+    raised("data/sources.csv, row 2 (line 3), column 'confidence': 'certain' is not an allowed confidence; "
+           "allowed: high, medium, low")
+
+
+def test_sources_truncated_and_missing(data_copy):
+    path = data_copy / "sources.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:5]) + "cnnic-2013-31st-report,CNNIC", encoding="utf-8")
+    raised("data/sources.csv, row 5 (line 6), column 'title': the row ends before this column")
+    path.unlink()
+    raised("data/sources.csv: file is missing")
+
+
+def test_reference_unknown_source_id(data_copy):
+    set_cell(data_copy / "reference" / "gdp.csv", 2, "source_id", "nobody-2019-nothing")
+    error = raised("data/reference/gdp.csv, row 2 (line 3), column 'source_id': 'nobody-2019-nothing' "
+                   "is not a source_id listed in sources.csv")
+    assert (error.path, error.row, error.column) == (data_copy / "reference" / "gdp.csv", 2, "source_id")
+
+
+def test_reference_value_not_a_number(data_copy):
+    set_cell(data_copy / "reference" / "population.csv", 3, "value_as_printed", "about 5737")
+    raised("data/reference/population.csv, row 3 (line 4), column 'value_as_printed': 'about 5737' "
+           "does not have the required form")
+
+
+def test_reference_year_not_an_integer(data_copy):
+    set_cell(data_copy / "reference" / "population.csv", 1, "year", "2017.5")
+    raised("data/reference/population.csv, row 1 (line 2), column 'year': '2017.5' is not a whole number")
+
+
+def test_reference_unit_not_allowed(data_copy):
+    set_cell(data_copy / "reference" / "gdp.csv", 1, "unit", "furlongs")
+    raised("data/reference/gdp.csv, row 1 (line 2), column 'unit': 'furlongs' is not an allowed unit")
+
+
+def test_reference_unknown_conversion(data_copy):
+    # Both units are allowed on their own, but nothing converts trillion yuan into persons.
+    set_cell(data_copy / "reference" / "gdp.csv", 1, "unit", "million persons")
+    error = raised("data/reference/gdp.csv, row 1 (line 2), column 'unit': no conversion from "
+                   "'trillion yuan' to 'million persons'; known conversions: 10 thousand persons -> million persons")
+    assert (error.row, error.column) == (1, "unit")
+
+
+def test_reference_duplicate_key(data_copy):
+    def duplicate(rows):
+        rows.append(list(rows[2]))
+    edit_csv(data_copy / "reference" / "gdp.csv", duplicate)
+    raised("data/reference/gdp.csv, row 7 (line 8), column 'geography': duplicate "
+           "geography/year/period/indicator 'Zhejiang', '2017', 'year', 'GDP real growth' already used in row 2")
+
+
+def test_reference_missing_column_truncated_and_missing_file(data_copy):
+    path = data_copy / "reference" / "talent.csv"
+    edit_csv(path, lambda rows: [r.pop(7) for r in rows])  # column 8 is 'source_id'
+    raised("data/reference/talent.csv, header (line 1), column 'source_id': column is missing")
+    data.clear_cache()
+    path.write_text("geography,year,per", encoding="utf-8")
+    raised("data/reference/talent.csv, header (line 1), column 'period': column is missing")
+    path.unlink()
+    raised("data/reference/talent.csv: file is missing; datapackage.json lists it as a resource")
+
+
+def test_descriptor_missing_or_broken(data_copy):
+    path = data_copy / "datapackage.json"
+    path.write_text(path.read_text(encoding="utf-8")[:200], encoding="utf-8")
+    raised("data/datapackage.json: is not valid JSON")
+    path.unlink()
+    raised("data/datapackage.json: file is missing")
