@@ -13,7 +13,7 @@ from pathlib import Path
 
 from zjanalysis import data
 
-__all__ = ["claims_table", "navigation", "notebook_order"]
+__all__ = ["claims_table", "navigation", "notebook_order", "theme_overview", "verdict_table"]
 
 _OVERVIEW = "00_overview"
 _STEM = re.compile(r"^\d\d_[a-z0-9_]+$")
@@ -103,3 +103,43 @@ def navigation(notebook_name: str) -> None:
         parts.append(f"[{_title(order[position + 1])} →]({order[position + 1]}.ipynb)")
     text = " | ".join(parts)
     _display({"text/markdown": text, "text/plain": text})
+
+
+# What each verdict means; the overview notebook shows this table, the README repeats it.
+VERDICT_MEANINGS = (
+    ("confirmed", "an independent source agrees within rounding"),
+    ("consistent", "the report's own figures agree with each other; no independent source here"),
+    ("discrepancy", "disagrees beyond rounding; the notebook shows by how much and the likeliest reason"),
+    ("misleading", "the numbers hold but the wording does not (e.g. percent for percentage points)"),
+    ("unverifiable", "nothing here can check it; the notebook names the document that would"),
+)
+
+
+def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]], css: str) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(columns)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(columns, widths)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+    _display({"text/plain": "\n".join(lines),
+              "text/html": f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'})
+
+
+def theme_overview() -> None:
+    """Display, per theme in reading order, its notebook, how many claims it checks and their paragraphs."""
+    claims = data.claims()
+    rows = []
+    for stem in notebook_order():
+        theme = stem.split("_", 1)[1]
+        if theme not in data.THEMES:
+            continue
+        mine = claims[claims["theme"] == theme]
+        paragraphs = ", ".join(str(p) for p in sorted(set(int(p) for p in mine["paragraph"])))
+        rows.append((f"{stem}.ipynb", theme, str(len(mine)), paragraphs))
+    rows.append(("all notebooks", "", str(len(claims)), ""))
+    _table(("notebook", "theme", "claims", "article paragraphs"), rows, "zj-themes")
+
+
+def verdict_table() -> None:
+    """Display the five verdicts and what each means."""
+    _table(("verdict", "meaning"), list(VERDICT_MEANINGS), "zj-verdicts")
