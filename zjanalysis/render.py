@@ -1,0 +1,387 @@
+"""The batch renderer: plan runs (notebooks × parameters), skip unchanged ones, execute the rest.
+
+Execution happens in worker processes (`zjanalysis.render_worker`), each importing Papermill
+once and keeping one pre-warmed kernel ready. Everything on the path of a no-op re-render
+(planning, hashing, the cache manifest) uses the standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import platform
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from zjanalysis import site
+
+CACHE_NAME = ".render-cache.json"
+EDITIONS = ("instructor", "student")
+FORMATS = ("ipynb", "html")
+VERSIONED = ("papermill", "ipykernel", "pandas", "matplotlib", "seaborn", "nbconvert")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+_MAX_NAME = 150
+
+
+class RenderError(ValueError):
+    """A render cannot be planned: a bad notebook name, parameter, grid file or output folder."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One execution: a source notebook with parameters, written to `<out>/<name>.*`."""
+
+    notebook: Path
+    parameters: dict = field(default_factory=dict, hash=False)
+    name: str = ""
+    edition: str = "instructor"
+
+
+def project_root() -> Path:
+    """Return the repository folder, found from this file (not from the working directory)."""
+    return Path(__file__).resolve().parents[1]
+
+
+def default_notebooks() -> list[Path]:
+    """Return every notebooks/*.ipynb of the project, sorted by name."""
+    return sorted((project_root() / "notebooks").glob("*.ipynb"))
+
+
+def resolve_notebook(text: str) -> Path:
+    """Return the notebook a user named: a path, or a name such as `01_internet_users`.
+
+    Raises RenderError naming the argument and the notebooks that exist.
+    """
+    path = Path(text)
+    if path.is_file():
+        return path.resolve()
+    stem = path.name[:-6] if path.name.endswith(".ipynb") else path.name
+    candidate = project_root() / "notebooks" / f"{stem}.ipynb"
+    if candidate.is_file():
+        return candidate
+    known = ", ".join(p.stem for p in default_notebooks()) or "none"
+    raise RenderError(f"Notebook {text!r} was not found; notebooks/ holds: {known}.")
+
+
+def parse_value(text: str) -> Any:
+    """Return a `-p` value typed as Papermill's CLI types it: True/False/None, int, float, else str."""
+    if text in ("True", "False"):
+        return text == "True"
+    if text == "None":
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _plain(value: Any) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    return isinstance(value, list) and all(
+        v is None or isinstance(v, (bool, int, float, str)) for v in value
+    )
+
+
+def load_grid(path: Path) -> dict[str, list[dict]]:
+    """Read a grid file: {notebook stem: {runs: [params, ...], product: {name: [values]}}}.
+
+    Returns notebook stem -> list of parameter sets (runs first, then the product in sorted-key
+    order). Raises RenderError naming the file, the key and the reason for anything else.
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise RenderError(f"Grid file {path} could not be read: {err}") from None
+
+    def bad(key: str, reason: str) -> RenderError:
+        return RenderError(f"Grid file {path}, key {key!r}: {reason}.")
+
+    if not isinstance(doc, dict) or not doc:
+        raise RenderError(f"Grid file {path} must map notebook names to runs; it holds {doc!r}.")
+    grid: dict[str, list[dict]] = {}
+    for stem, spec in doc.items():
+        if not isinstance(spec, dict) or not spec or set(spec) - {"runs", "product"}:
+            raise bad(str(stem), "expected a mapping with 'runs' and/or 'product'")
+        sets: list[dict] = []
+        runs = spec.get("runs", [])
+        if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
+            raise bad(f"{stem}.runs", "expected a list of parameter mappings")
+        for i, params in enumerate(runs):
+            for name, value in params.items():
+                if not _plain(value):
+                    raise bad(f"{stem}.runs[{i}].{name}", f"{value!r} is not a number, string, "
+                              "boolean or list of those")
+            sets.append(dict(params))
+        product = spec.get("product", {})
+        if not isinstance(product, dict):
+            raise bad(f"{stem}.product", "expected a mapping of parameter names to value lists")
+        for name, values in product.items():
+            if not isinstance(values, list) or not values:
+                raise bad(f"{stem}.product.{name}", f"expected a non-empty list, got {values!r}")
+            for value in values:
+                if not _plain(value):
+                    raise bad(f"{stem}.product.{name}", f"{value!r} is not a number, string, "
+                              "boolean or list of those")
+        names = sorted(product)
+        if names:
+            sets.extend(dict(zip(names, combo)) for combo in
+                        itertools.product(*(product[n] for n in names)))
+        grid[str(stem)] = sets
+    return grid
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    if isinstance(value, list):
+        return ",".join(_value_text(v) for v in value)
+    return str(value)
+
+
+def output_name(stem: str, parameters: dict) -> str:
+    """Return a stable, readable output name: `stem__key-value__...` (keys sorted).
+
+    Characters outside [A-Za-z0-9._-] become '_'; a very long name is cut and given a short hash
+    so two parameter sets never share a name.
+    """
+    parts = [stem] + [f"{k}-{_value_text(parameters[k])}" for k in sorted(parameters)]
+    name = _UNSAFE.sub("_", "__".join(parts)).lstrip(".") or "_"
+    if len(name) > _MAX_NAME:
+        digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()[:10]
+        name = f"{name[:_MAX_NAME]}__{digest}"
+    return name
+
+
+def output_path(out_dir: Path, relative: str) -> Path:
+    """Return `out_dir/relative`, raising RenderError if it would land outside `out_dir`."""
+    root = Path(out_dir).resolve()
+    target = (root / relative).resolve()
+    if root not in target.parents:
+        raise RenderError(f"Output name {relative!r} would be written outside --out {out_dir}.")
+    return target
+
+
+def plan_runs(notebooks: Iterable[Path], parameters: dict | None = None,
+              grid: dict[str, list[dict]] | None = None, edition: str = "instructor") -> list[Run]:
+    """Return the runs to make: each notebook once (or once per grid set), `parameters` on top.
+
+    With a grid, only notebooks the grid names run (restricted to `notebooks` when given).
+    Raises RenderError for an unknown edition, a grid key without a notebook, or two runs that
+    would share an output name.
+    """
+    if edition not in EDITIONS:
+        raise RenderError(f"Edition {edition!r} is unknown; allowed: {', '.join(EDITIONS)}.")
+    parameters = dict(parameters or {})
+    chosen = list(notebooks)
+    runs: list[Run] = []
+    if grid is not None:
+        by_stem = {p.stem: p for p in (chosen or default_notebooks())}
+        for stem in grid:
+            if stem not in by_stem:
+                if chosen:
+                    continue
+                raise RenderError(f"Grid key {stem!r} names no notebook; known: "
+                                  f"{', '.join(sorted(by_stem)) or 'none'}.")
+            for params in grid[stem] or [{}]:
+                runs.append(Run(by_stem[stem], {**params, **parameters}, "", edition))
+    else:
+        runs = [Run(p, dict(parameters), "", edition) for p in chosen]
+    prefix = "student/" if edition == "student" else ""
+    named: dict[str, Run] = {}
+    for run in runs:
+        name = prefix + output_name(run.notebook.stem, run.parameters)
+        if name in named:
+            raise RenderError(f"Runs {named[name].parameters} and {run.parameters} of "
+                              f"{run.notebook.name} would both be written as {name}.")
+        named[name] = Run(run.notebook, run.parameters, name, edition)
+    return list(named.values())
+
+
+def check_parameters(runs: Iterable[Run]) -> None:
+    """Refuse a parameter a notebook does not declare (Papermill would only warn).
+
+    Reads the declared names with `papermill.inspect_notebook`; raises RenderError naming the
+    parameter, the notebook and what it declares.
+    """
+    runs = [r for r in runs if r.parameters]
+    if not runs:
+        return
+    from papermill import inspect_notebook
+
+    declared: dict[Path, set] = {}
+    for run in runs:
+        if run.notebook not in declared:
+            declared[run.notebook] = set(inspect_notebook(str(run.notebook)))
+        for name in sorted(run.parameters):
+            if name not in declared[run.notebook]:
+                allowed = ", ".join(sorted(declared[run.notebook])) or "no parameters"
+                raise RenderError(f"Parameter {name!r} is not declared by {run.notebook.name}; "
+                                  f"it declares: {allowed}.")
+
+
+def library_versions() -> dict[str, str]:
+    """Return the Python version and the versions of the libraries that shape a rendered notebook."""
+    from importlib import metadata
+
+    versions = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def data_folder() -> Path:
+    """Return the data folder the kernels will read: $ZJANALYSIS_DATA, else the project's data/."""
+    env = os.environ.get("ZJANALYSIS_DATA")
+    return Path(env) if env else project_root() / "data"
+
+
+def _hash_tree(digest: Any, root: Path, pattern: str) -> None:
+    if not root.is_dir():
+        digest.update(b"<absent>")
+        return
+    for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def shared_inputs_digest() -> str:
+    """Return a hash of what every run reads: data files, package source, library versions."""
+    digest = hashlib.sha256()
+    _hash_tree(digest, data_folder(), "*")
+    _hash_tree(digest, Path(__file__).resolve().parent, "*.py")
+    digest.update(json.dumps(library_versions(), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def run_key(run: Run, shared: str) -> str:
+    """Return the hash of a run's inputs: its notebook's cells (source + tags), parameters, edition."""
+    nb = json.loads(run.notebook.read_text(encoding="utf-8"))
+    cells = [(c.get("cell_type"), "".join(c.get("source", "")),
+              sorted(c.get("metadata", {}).get("tags", []))) for c in nb.get("cells", [])]
+    material = {"cells": cells, "parameters": run.parameters, "edition": run.edition,
+                "kernel": nb.get("metadata", {}).get("kernelspec", {}).get("name"),
+                "shared": shared}
+    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def load_cache(out_dir: Path) -> dict:
+    """Return the cache manifest of `out_dir` (empty when missing or unreadable)."""
+    try:
+        cache = json.loads((Path(out_dir) / CACHE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"version": 1, "runs": {}}
+    return cache if cache.get("version") == 1 else {"version": 1, "runs": {}}
+
+
+def save_cache(out_dir: Path, cache: dict) -> None:
+    """Write the cache manifest atomically, keys sorted (no times: it is deterministic)."""
+    site.write_atomic(Path(out_dir) / CACHE_NAME, json.dumps(cache, indent=1, sort_keys=True) + "\n")
+
+
+def is_fresh(entry: dict | None, key: str, out_dir: Path, formats: Iterable[str]) -> bool:
+    """Return True when `entry` succeeded with inputs `key` and every wanted output exists."""
+    if not entry or entry.get("status") != "ok" or entry.get("key") != key:
+        return False
+    outputs = entry.get("outputs", {})
+    return all(fmt in outputs and (Path(out_dir) / outputs[fmt]).exists() for fmt in formats)
+
+
+def prepare_out(out_dir: Path) -> Path:
+    """Create `out_dir` if needed and prove it is writable; raise RenderError saying why not."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        site.write_atomic(out_dir / ".write-test", b"")
+        (out_dir / ".write-test").unlink()
+    except OSError as err:
+        raise RenderError(f"Cannot write to --out {out_dir}: {err.strerror or err}.") from None
+    site.remove_temp_files(out_dir)
+    return out_dir
+
+
+@dataclass
+class Outcome:
+    """What became of one run: status is ok, cached, failed or timed out."""
+
+    name: str
+    status: str
+    seconds: float = 0.0
+    message: str = ""
+
+
+@dataclass
+class BatchResult:
+    """The outcomes of a batch, in plan order; `interrupted` when Ctrl-C stopped it."""
+
+    outcomes: list[Outcome]
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when no run failed or timed out and the batch was not interrupted."""
+        return not self.interrupted and all(o.status in ("ok", "cached") for o in self.outcomes)
+
+
+def render(runs: list[Run], out_dir: Path, *, jobs: int | None = None, timeout: float = 600,
+           force: bool = False, formats: Iterable[str] = FORMATS, progress: bool = True,
+           prewarm: bool = True) -> BatchResult:
+    """Render `runs` into `out_dir`, skipping those whose inputs and outputs are unchanged.
+
+    Returns a BatchResult; the cache manifest is updated after every finished run and the ledger
+    and index are rewritten at the end (also after Ctrl-C, which sets `interrupted`).
+    Raises RenderError for an unknown format, a bad output folder or an undeclared parameter.
+    """
+    formats = tuple(formats)
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown or not formats:
+        raise RenderError(f"Format {', '.join(unknown) or '(none)'} is unknown; allowed: "
+                          f"{', '.join(FORMATS)}.")
+    out_dir = prepare_out(out_dir)
+    for run in runs:
+        output_path(out_dir, run.name + ".ipynb")
+    cache = load_cache(out_dir)
+    shared = shared_inputs_digest()
+    keys = {run.name: run_key(run, shared) for run in runs}
+    todo = [r for r in runs if force or not is_fresh(cache["runs"].get(r.name), keys[r.name],
+                                                        out_dir, formats)]
+    outcomes = {r.name: Outcome(r.name, "cached") for r in runs if r not in todo}
+    interrupted = False
+    if todo:
+        check_parameters(todo)
+        from zjanalysis.render_worker import execute_all
+
+        interrupted = execute_all(todo, keys, out_dir, cache, outcomes, jobs=jobs or os.cpu_count()
+                                  or 1, timeout=timeout, formats=formats, progress=progress,
+                                  prewarm=prewarm)
+    site.write_site(out_dir, cache["runs"])
+    ordered = [outcomes[r.name] for r in runs if r.name in outcomes]
+    return BatchResult(ordered, interrupted)
+
+
+def summary_table(result: BatchResult) -> str:
+    """Return the closing table: run, status, seconds, and a note for runs that did not succeed."""
+    rows = [("run", "status", "seconds")] + [
+        (o.name, o.status, f"{o.seconds:.1f}") for o in result.outcomes]
+    width = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = [f"{a.ljust(width[0])}  {b.ljust(width[1])}  {c.rjust(width[2])}" for a, b, c in rows]
+    lines.insert(1, "  ".join("-" * w for w in width))
+    for o in result.outcomes:
+        if o.message:
+            lines.append(f"{o.name}: {o.message}")
+    if result.interrupted:
+        lines.append("Interrupted: runs not listed did not finish; the next render resumes.")
+    return "\n".join(lines) + "\n"
+

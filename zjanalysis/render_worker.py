@@ -1,0 +1,303 @@
+"""The execution half of the renderer: a pool of worker processes around Papermill.
+
+Each worker imports Papermill once, keeps one kernel started ahead of time with pandas,
+matplotlib and seaborn already imported (one fresh kernel per run, never reused), and writes
+every result atomically. The parent hands out runs, records results in the cache as they come,
+enforces a wall-clock guard and, on Ctrl-C, stops the workers without leaving partial files.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from zjanalysis import site
+from zjanalysis.render import Outcome, Run, output_path, project_root, save_cache
+
+WARM_MODULES = ("pandas", "matplotlib.pyplot", "seaborn")
+_WARM_CODE = (
+    "import importlib as _zj_i\n"
+    f"for _zj_m in {WARM_MODULES!r}:\n"
+    "    _zj_i.import_module(_zj_m)\n"
+    "del _zj_i, _zj_m\n"
+)
+BANNER_TAG = "papermill-error-cell-tag"
+# A worker that stops answering well after its own guard fired is killed by the parent.
+_PARENT_GRACE = 60.0
+
+
+class _Kernel:
+    """A started kernel (AsyncKernelManager) plus the client used to warm it."""
+
+    def __init__(self, warm: bool) -> None:
+        from jupyter_client.blocking import BlockingKernelClient
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_client.utils import run_sync
+
+        self._run_sync = run_sync
+        self.km = AsyncKernelManager(kernel_name="python3")
+        run_sync(self.km.start_kernel)()
+        self.kc = None
+        if warm:
+            self.kc = BlockingKernelClient()
+            self.kc.load_connection_info(self.km.get_connection_info())
+            self.kc.start_channels()
+            # Not awaited: the imports run while this worker is busy with the current run.
+            self.kc.execute(_WARM_CODE, silent=True, store_history=False)
+
+    def kill(self) -> None:
+        process = getattr(self.km.provisioner, "process", None)
+        if process is not None:
+            process.kill()
+
+    def close(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        try:
+            self._run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:
+            self.kill()
+
+
+def _strip_times(nb: Any, source: Path, target: Path) -> None:
+    """Make a rendered notebook deterministic: no times, durations or absolute paths."""
+    meta = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration"):
+        meta.pop(key, None)
+    meta["input_path"] = os.path.relpath(source, target.parent)
+    meta["output_path"] = target.name
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for key in ("start_time", "end_time", "duration"):
+            cell.metadata.get("papermill", {}).pop(key, None)
+
+
+def _banner(nb: Any, text: str) -> None:
+    import nbformat
+
+    cell = nbformat.v4.new_markdown_cell(
+        f'<span style="color:red; font-family:Helvetica Neue, Helvetica, Arial, sans-serif; '
+        f'font-size:2em;">{text}</span>')
+    cell.metadata["tags"] = [BANNER_TAG]
+    cell.id = "zjanalysis-banner"
+    nb.cells.insert(0, cell)
+
+
+def _execute(task: dict, kernel: _Kernel, work: Path) -> dict:
+    """Run one notebook on `kernel`; write its outputs; return status, message, findings."""
+    import nbformat
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    run: Run = task["run"]
+    out_dir = Path(task["out_dir"])
+    target = output_path(out_dir, run.name + ".ipynb")
+    nb = nbformat.read(run.notebook, as_version=4)
+    if run.edition == "student":
+        from zjanalysis import teach
+
+        nb = teach.student_edition(nb)
+    scratch = work / "run.ipynb"
+    scratch.unlink(missing_ok=True)
+    guard_fired = threading.Event()
+
+    def guard() -> None:
+        guard_fired.set()
+        kernel.kill()
+
+    timer = threading.Timer(task["timeout"], guard)
+    timer.daemon = True
+    status, message = "ok", ""
+    timer.start()
+    try:
+        nb = papermill.execute_notebook(
+            nb, str(scratch), parameters=run.parameters, km=kernel.km, progress_bar=False,
+            execution_timeout=task["timeout"], kernel_name="python3")
+    except papermill.PapermillExecutionError as err:
+        status, message = "failed", f"{err.ename}: {err.evalue} (cell {err.exec_count})"
+    except (CellTimeoutError, DeadKernelError) as err:
+        if guard_fired.is_set() or isinstance(err, CellTimeoutError):
+            status, message = "timed out", f"stopped after {task['timeout']:g} s"
+        else:
+            status, message = "failed", f"the kernel died: {err}"
+    except Exception as err:
+        status, message = "failed", f"{type(err).__name__}: {err}"
+    finally:
+        timer.cancel()
+    if status != "ok":
+        if scratch.exists():
+            nb = nbformat.read(scratch, as_version=4)
+        if status == "timed out":
+            _banner(nb, f"This run timed out: it was stopped after {task['timeout']:g} seconds. "
+                        "The cells below show how far it got.")
+        elif not any(BANNER_TAG in c.metadata.get("tags", []) for c in nb.cells):
+            _banner(nb, f"This run failed: {message}")
+    _strip_times(nb, run.notebook, target)
+    target.parent.mkdir(exist_ok=True)
+    outputs = {"ipynb": target.relative_to(out_dir.resolve()).as_posix()}
+    site.write_atomic(target, nbformat.writes(nb) + "\n")
+    if "html" in task["formats"]:
+        page = target.with_suffix(".html")
+        site.write_atomic(page, site.export_html(nb))
+        outputs["html"] = page.relative_to(out_dir.resolve()).as_posix()
+    try:
+        findings = site.findings_from_notebook(nb)
+    except ValueError as err:
+        findings = []
+        status, message = "failed", str(err)
+    return {"status": status, "message": message, "findings": findings, "outputs": outputs}
+
+
+def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool) -> None:
+    """Serve runs from `conn` until it closes; kernel and library noise go to a log file."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(143)
+
+    signal.signal(signal.SIGTERM, stop)
+    log = open(Path(log_dir) / f"worker-{number}.log", "ab", buffering=0)
+    os.dup2(log.fileno(), 2)
+    sys.stderr = open(2, "w", buffering=1, closefd=False)
+    import logging
+
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    import papermill  # noqa: F401  -- imported once per worker, the point of the pool
+
+    work = Path(tempfile.mkdtemp(prefix="zjanalysis-render-"))
+    kernel = _Kernel(prewarm)
+    try:
+        while True:
+            try:
+                task = conn.recv()
+            except EOFError:
+                break
+            if task is None:
+                break
+            current, kernel = kernel, None
+            started = time.perf_counter()
+            try:
+                # Start the next run's kernel now so its imports overlap this run.
+                kernel = _Kernel(prewarm)
+                result = _execute(task, current, work)
+            except Exception as err:
+                result = {"status": "failed", "message": f"{type(err).__name__}: {err}",
+                          "findings": [], "outputs": {}}
+            finally:
+                current.close()
+            result["seconds"] = time.perf_counter() - started
+            conn.send(result)
+    finally:
+        if kernel is not None:
+            kernel.close()
+        for leftover in work.iterdir():
+            leftover.unlink()
+        work.rmdir()
+
+
+class _Worker:
+    def __init__(self, number: int, log_dir: Path, prewarm: bool) -> None:
+        context = multiprocessing.get_context("fork")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, number, str(log_dir),
+                                                                  prewarm), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: dict | None = None
+        self.started = 0.0
+
+    def stop(self, wait: float) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(wait)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def execute_all(runs: list[Run], keys: dict[str, str], out_dir: Path, cache: dict,
+                outcomes: dict[str, Outcome], *, jobs: int, timeout: float,
+                formats: tuple[str, ...], progress: bool, prewarm: bool = True) -> bool:
+    """Execute `runs` on `jobs` workers, filling `outcomes` and `cache` as runs finish.
+
+    Returns True when Ctrl-C interrupted the batch (finished runs stay recorded and cached;
+    unfinished ones leave no file behind).
+    """
+    from multiprocessing.connection import wait
+    from tqdm import tqdm
+
+    log_dir = out_dir / ".render-logs"
+    log_dir.mkdir(exist_ok=True)
+    pending = deque(runs)
+    bar = tqdm(total=len(runs), file=sys.stderr, unit="run", disable=not progress,
+               desc="render", dynamic_ncols=True)
+    workers: list[_Worker] = []
+
+    def finish(worker: _Worker, result: dict) -> None:
+        run: Run = worker.task["run"]
+        outcomes[run.name] = Outcome(run.name, result["status"], result.get("seconds", 0.0),
+                                     result.get("message", ""))
+        if result.get("outputs"):
+            cache["runs"][run.name] = {
+                "key": keys[run.name], "status": result["status"],
+                "notebook": os.path.relpath(run.notebook, project_root()),
+                "parameters": run.parameters, "edition": run.edition,
+                "findings": result.get("findings", []), "outputs": result["outputs"]}
+            save_cache(out_dir, cache)
+        worker.task = None
+        bar.update(1)
+
+    try:
+        workers = [_Worker(i, log_dir, prewarm) for i in range(max(1, min(jobs, len(runs))))]
+        while pending or any(w.task for w in workers):
+            for worker in workers:
+                if worker.task is None and pending:
+                    run = pending.popleft()
+                    worker.task = {"run": run, "out_dir": str(out_dir.resolve()),
+                                   "timeout": timeout, "formats": formats}
+                    worker.started = time.monotonic()
+                    worker.conn.send(worker.task)
+            bar.set_postfix_str(", ".join(w.task["run"].name for w in workers if w.task))
+            busy = [w for w in workers if w.task]
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], 1.0)
+            for index, worker in enumerate(workers):
+                if not worker.task:
+                    continue
+                late = time.monotonic() - worker.started > timeout + _PARENT_GRACE
+                if worker.conn in ready:
+                    try:
+                        finish(worker, worker.conn.recv())
+                        continue
+                    except EOFError:
+                        pass
+                if worker.process.sentinel in ready or worker.conn in ready or late:
+                    worker.stop(5)
+                    status = "timed out" if late else "failed"
+                    finish(worker, {"status": status, "seconds": time.monotonic() - worker.started,
+                                    "message": "the worker process stopped without a result"})
+                    workers[index] = _Worker(index, log_dir, prewarm)
+        return False
+    except KeyboardInterrupt:
+        return True
+    finally:
+        for worker in workers:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+        for worker in workers:
+            if worker.task is not None:
+                worker.stop(10)
+            else:
+                worker.process.join(10)
+                worker.stop(5)
+        site.remove_temp_files(out_dir)
+        bar.close()
