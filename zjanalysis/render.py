@@ -242,6 +242,11 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def package_folder() -> Path:
+    """Return the folder of the zjanalysis source whose files are part of every run's inputs."""
+    return Path(__file__).resolve().parent
+
+
 def data_folder() -> Path:
     """Return the data folder the kernels will read: $ZJANALYSIS_DATA, else the project's data/."""
     env = os.environ.get("ZJANALYSIS_DATA")
@@ -261,7 +266,7 @@ def shared_inputs_digest() -> str:
     """Return a hash of what every run reads: data files, package source, library versions."""
     digest = hashlib.sha256()
     _hash_tree(digest, data_folder(), "*")
-    _hash_tree(digest, Path(__file__).resolve().parent, "*.py")
+    _hash_tree(digest, package_folder(), "*.py")
     digest.update(json.dumps(library_versions(), sort_keys=True).encode())
     return digest.hexdigest()
 

@@ -74,7 +74,11 @@ def _strip_times(nb: Any, source: Path, target: Path) -> None:
         meta.pop(key, None)
     meta["input_path"] = os.path.relpath(source, target.parent)
     meta["output_path"] = target.name
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
+        # Cells Papermill adds (injected parameters, error banners) get random ids.
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags or BANNER_TAG in tags:
+            cell.id = f"zjanalysis-added-{index}"
         cell.metadata.pop("execution", None)
         for key in ("start_time", "end_time", "duration"):
             cell.metadata.get("papermill", {}).pop(key, None)
@@ -87,7 +91,6 @@ def _banner(nb: Any, text: str) -> None:
         f'<span style="color:red; font-family:Helvetica Neue, Helvetica, Arial, sans-serif; '
         f'font-size:2em;">{text}</span>')
     cell.metadata["tags"] = [BANNER_TAG]
-    cell.id = "zjanalysis-banner"
     nb.cells.insert(0, cell)
 
 
