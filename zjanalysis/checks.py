@@ -1,0 +1,230 @@
+"""Findings: the verdict on one or more claims, with the evidence and a one-line explanation.
+
+Notebooks never pick a verdict by hand: the constructors below decide it from intervals.
+``record(findings)`` shows them as a table and embeds them in the cell output as
+``application/vnd.zjanalysis.findings+json`` so the renderer can build the claim ledger from
+executed notebooks.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from zjanalysis.figures import Interval, Stated, as_interval
+
+VERDICTS = ("confirmed", "consistent", "discrepancy", "misleading", "unverifiable")
+MIME = "application/vnd.zjanalysis.findings+json"
+
+VERDICT_MEANINGS = {
+    "confirmed": "an independent source agrees within rounding",
+    "consistent": "the report's own figures agree with each other; no independent source here",
+    "discrepancy": "disagrees beyond rounding: the notebook shows by how much and the likeliest reason",
+    "misleading": "the numbers hold but the wording does not",
+    "unverifiable": "nothing here can check it; the notebook names what would",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The outcome of one check. ``claim_ids`` are registry ids; ``sources`` are source ids."""
+
+    claim_ids: tuple[str, ...]
+    verdict: str
+    explanation: str
+    stated: str
+    reconstructed: str = ""
+    reference: str = ""
+    sources: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.claim_ids, str):
+            object.__setattr__(self, "claim_ids", (self.claim_ids,))
+        object.__setattr__(self, "claim_ids", tuple(self.claim_ids))
+        object.__setattr__(self, "sources", tuple(self.sources))
+        if not self.claim_ids:
+            raise ValueError("a Finding needs at least one claim id")
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict {self.verdict!r} is not one of {', '.join(VERDICTS)}")
+        if not self.explanation.strip():
+            raise ValueError("a Finding needs an explanation a reader understands")
+
+    def records(self) -> list[dict]:
+        """One ledger row per claim id. Raises KeyError for an id not in the registry."""
+        from zjanalysis import data
+
+        claims = data.claims()
+        rows = []
+        for claim_id in self.claim_ids:
+            if claim_id not in claims.index:
+                raise KeyError(f"claim id {claim_id!r} is not in data/claims.csv")
+            rows.append({
+                "claim_id": claim_id,
+                "claim_ids": list(self.claim_ids),
+                "theme": str(claims.loc[claim_id, "theme"]),
+                "verdict": self.verdict,
+                "stated": self.stated,
+                "reconstructed": self.reconstructed,
+                "reference": self.reference,
+                "explanation": self.explanation,
+                "sources": list(self.sources),
+            })
+        return rows
+
+
+def fmt(x: float) -> str:
+    """A number for a reader: thousands separators, at most 3 decimals, no trailing zeros."""
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    text = f"{x:,.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_interval(x: "Interval | Stated | float", unit: str = "") -> str:
+    """"45.537 [45.537 ± 0.001]"-style text: the interval, or the number when it is a point."""
+    iv = as_interval(x)
+    suffix = f" {unit}" if unit else ""
+    if iv.lo == iv.hi:
+        return f"{fmt(iv.lo)}{suffix}"
+    if math.isinf(iv.hi):
+        return f"more than {fmt(iv.lo)}{suffix}"
+    return f"{fmt(iv.lo)} to {fmt(iv.hi)}{suffix}"
+
+
+def _ids(claim_ids) -> tuple[str, ...]:
+    return (claim_ids,) if isinstance(claim_ids, str) else tuple(claim_ids)
+
+
+def _stated_text(stated) -> str:
+    return stated.text if isinstance(stated, Stated) else fmt_interval(stated)
+
+
+def against_reference(
+    claim_ids, stated, reference, *, sources: Sequence[str], what: str = "", unit: str = "",
+    tolerance: float = 0.0, reconstructed=None,
+) -> Finding:
+    """Confirmed when the stated (or reconstructed) interval overlaps the reference's, else discrepancy.
+
+    ``tolerance`` (relative, >= 0) widens both intervals. ``reconstructed`` is compared instead
+    of ``stated`` when the claim is checked through a derived quantity.
+    """
+    if not sources:
+        raise ValueError("against_reference() needs the source ids of the reference figure")
+    mine = as_interval(reconstructed if reconstructed is not None else stated).widen(tolerance)
+    theirs = as_interval(reference).widen(tolerance)
+    label = f"{what}: " if what else ""
+    ours = f"{fmt_interval(mine, unit)}"
+    if mine.overlaps(theirs):
+        verdict = "confirmed"
+        text = f"{label}the report's {ours} agrees with the source's {fmt_interval(theirs, unit)}"
+    else:
+        verdict = "discrepancy"
+        gap = mine.distance(theirs)
+        rel = abs(gap / theirs.mid * 100) if theirs.mid else float("inf")
+        text = (f"{label}the report's {ours} lies {fmt(abs(gap))}{' ' + unit if unit else ''} "
+                f"({fmt(rel)} %) from the source's {fmt_interval(theirs, unit)}")
+    if tolerance:
+        text += f" (intervals widened by {fmt(tolerance * 100)} %)"
+    return Finding(_ids(claim_ids), verdict, text, _stated_text(stated),
+                   fmt_interval(reconstructed, unit) if reconstructed is not None else "",
+                   fmt_interval(reference, unit), tuple(sources))
+
+
+def internal_consistency(
+    claim_ids, stated, reconstructed, *, how: str, unit: str = "", tolerance: float = 0.0,
+    sources: Sequence[str] = ("article-2019-zj-report",),
+) -> Finding:
+    """Consistent when the stated figure's interval overlaps what the report's other figures imply."""
+    mine = as_interval(stated).widen(tolerance)
+    rebuilt = as_interval(reconstructed).widen(tolerance)
+    if mine.overlaps(rebuilt):
+        verdict, verb = "consistent", "agrees with"
+    else:
+        verdict, verb = "discrepancy", "does not match"
+    text = f"{how} gives {fmt_interval(rebuilt, unit)}, which {verb} the printed {_stated_text(stated)}"
+    if tolerance:
+        text += f" (intervals widened by {fmt(tolerance * 100)} %)"
+    return Finding(_ids(claim_ids), verdict, text, _stated_text(stated),
+                   fmt_interval(reconstructed, unit), "", tuple(sources))
+
+
+def misleading(claim_ids, stated, *, why: str, reconstructed=None, reference=None, unit: str = "",
+               sources: Sequence[str] = ()) -> Finding:
+    """The numbers hold but the wording does not; ``why`` says what a reader would misread."""
+    return Finding(_ids(claim_ids), "misleading", why, _stated_text(stated),
+                   fmt_interval(reconstructed, unit) if reconstructed is not None else "",
+                   fmt_interval(reference, unit) if reference is not None else "", tuple(sources))
+
+
+def unverifiable(claim_ids, stated, *, would_settle: str, why: str = "no independent figure is available here",
+                 sources: Sequence[str] = ()) -> Finding:
+    """Nothing here can check the claim; ``would_settle`` names the document that would."""
+    return Finding(_ids(claim_ids), "unverifiable", f"{why}; {would_settle} would settle it",
+                   _stated_text(stated), "", "", tuple(sources))
+
+
+def _text_table(rows: list[dict]) -> str:
+    cols = ("claim_id", "verdict", "stated", "reconstructed", "reference")
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
+    lines = ["  ".join(c.ljust(widths[c]) for c in cols).rstrip()]
+    for r in rows:
+        lines.append("  ".join(str(r[c]).ljust(widths[c]) for c in cols).rstrip())
+        lines.append(f"    → {r['explanation']}")
+    return "\n".join(lines)
+
+
+def _html_table(rows: list[dict], title: str | None) -> str:
+    head = "".join(f"<th>{c}</th>" for c in ("claim", "verdict", "stated", "reconstructed", "reference", "explanation", "sources"))
+    body = "".join(
+        "<tr>"
+        f"<td><code>{html.escape(r['claim_id'])}</code></td>"
+        f"<td class=\"zj-verdict zj-{r['verdict']}\"><b>{r['verdict']}</b></td>"
+        + "".join(f"<td>{html.escape(str(r[c]))}</td>" for c in ("stated", "reconstructed", "reference", "explanation"))
+        + f"<td>{html.escape(', '.join(r['sources']))}</td></tr>"
+        for r in rows
+    )
+    caption = f"<caption>{html.escape(title)}</caption>" if title else ""
+    return f'<table class="zj-findings">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def record(findings: "Finding | Iterable[Finding]", *, title: str | None = None) -> None:
+    """Show findings as a table and embed them machine-readably in the cell's output."""
+    if isinstance(findings, Finding):
+        findings = [findings]
+    rows = [row for f in findings for row in f.records()]
+    if not rows:
+        raise ValueError("record() needs at least one Finding")
+    bundle = {
+        "text/plain": _text_table(rows),
+        "text/html": _html_table(rows, title),
+        MIME: {"version": 1, "findings": rows},
+    }
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # plain Python without IPython installed
+        print(bundle["text/plain"])
+        return
+    if get_ipython() is None:
+        print(bundle["text/plain"])
+        return
+    display(bundle, raw=True)
+
+
+def findings_from_notebook(nb) -> list[dict]:
+    """Every finding embedded by record() in an executed notebook (NotebookNode or dict)."""
+    found = []
+    for cell in nb["cells"]:
+        if cell.get("cell_type") != "code":
+            continue
+        for out in cell.get("outputs", []):
+            payload = out.get("data", {}).get(MIME) if out.get("output_type") in ("display_data", "execute_result") else None
+            if payload is None:
+                continue
+            if isinstance(payload, str):
+                payload = json.loads(payload)
+            found.extend(payload.get("findings", []))
+    return found
