@@ -99,7 +99,9 @@ def _ids(claim_ids) -> tuple[str, ...]:
 
 
 def _stated_text(stated) -> str:
-    return stated.text if isinstance(stated, Stated) else fmt_interval(stated)
+    if isinstance(stated, Stated):
+        return stated.text
+    return stated if isinstance(stated, str) else fmt_interval(stated)
 
 
 def against_reference(
