@@ -171,6 +171,28 @@ def test_an_interval_answer_is_judged_by_its_midpoint(registered):
     assert not teach.check("99-ex1", Box(39.0, 39.8)).correct  # midpoint 39.4
 
 
+def test_expected_answers_built_with_figures_are_accepted(temporary):
+    from zjanalysis import figures
+
+    # Same working as 99-ex1, through the project's own interval arithmetic: [39.659, 39.661].
+    temporary(
+        "99-ex3",
+        lambda: figures.from_claim("netizens.total_2018").interval
+        - figures.from_claim("netizens.increase_2018").interval,
+        unit="million persons",
+    )
+    assert teach.accepted_range("99-ex3") == pytest.approx((39.460705, 39.859305))
+    verdict = teach.check("99-ex3", 39.66)
+    assert verdict.message.startswith(
+        "99-ex3 — Correct: 39.66 million persons is within the accepted range, 39.461 to 39.859 million persons"
+    )
+    # A Stated handed in as an answer is judged by its interval's midpoint (45.537: wrong here).
+    assert teach.check("99-ex3", figures.from_claim("netizens.total_2018")).status == "incorrect"
+    # A Stated returned as the expected answer counts as its interval: 'more than 500' firms.
+    temporary("99-ex4", lambda: figures.from_claim("security.enterprises_2018"))
+    assert teach.check("99-ex4", 501).correct and not teach.check("99-ex4", 450).correct
+
+
 def test_a_plain_number_answer_uses_the_exercise_tolerance(temporary):
     # expected 100 with 1 % tolerance and no slack: accepted [99, 101].
     temporary("99-ex3", lambda: 100.0, tolerance=0.01, slack=0)
@@ -183,8 +205,9 @@ def test_a_plain_number_answer_uses_the_exercise_tolerance(temporary):
 
 def test_an_open_ended_interval_accepts_anything_beyond_its_bound(temporary):
     # 'more than 500' is (500, inf); with the slack, 500 * 0.995 = 497.5 is the lowest accepted.
-    temporary("99-ex3", lambda: Box(500.0, math.inf))
-    assert teach.check("99-ex3", 10_000).correct
+    temporary("99-ex3", lambda: Box(500.0, math.inf), unit="firms")
+    verdict = teach.check("99-ex3", 10_000)
+    assert verdict.correct and "the accepted range, anything from 497.5 firms up" in verdict.message
     assert teach.check("99-ex3", 498).correct
     assert not teach.check("99-ex3", 497).correct
 
@@ -494,16 +517,21 @@ def test_every_real_exercise_computes_its_answer_from_the_data(exercise_id):
 
 @needs_themes
 @pytest.mark.parametrize("exercise_id", real_exercises())
-def test_every_real_exercise_belongs_to_an_existing_notebook(exercise_id):
-    if not NOTEBOOKS:
-        pytest.skip("no notebooks yet")
+def test_every_real_exercise_belongs_to_a_theme_notebook(exercise_id):
     ex = teach.get(exercise_id)
-    matches = [p for p in NOTEBOOKS if p.name.startswith(ex.notebook_number + "_")]
-    assert matches, f"{exercise_id}: no notebooks/{ex.notebook_number}_*.ipynb"
-    theme = matches[0].stem[3:]
+    # Notebook NN (01..) is the NN-th theme in reading order, as in docs/architecture.md.
+    number = int(ex.notebook_number)
+    assert 1 <= number <= len(data.THEMES), f"{exercise_id}: there is no theme notebook {ex.notebook_number}"
+    theme = data.THEMES[number - 1]
     assert ex.module == f"zjanalysis.exercises.{theme}", (
-        f"{exercise_id} is defined in {ex.module}; notebook {matches[0].name} expects zjanalysis/exercises/{theme}.py"
+        f"{exercise_id} is defined in {ex.module}; notebook {ex.notebook_number} is {theme}, "
+        f"so it belongs in zjanalysis/exercises/{theme}.py"
     )
+    path = ROOT / "notebooks" / f"{ex.notebook_number}_{theme}.ipynb"
+    if not path.exists():
+        pytest.skip(f"notebooks/{path.name} is not written yet")
+    ids = teach.notebook_exercises(nbformat.read(path, as_version=4))
+    assert exercise_id in ids, f"{exercise_id} is registered but notebooks/{path.name} never mentions it"
 
 
 @needs_notebooks

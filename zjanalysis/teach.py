@@ -326,9 +326,15 @@ def _judge(ex: Exercise, answer: Any) -> Verdict:
     lo, hi = accepted_range(ex.exercise_id)
     if lo <= number <= hi:
         unit = f" {ex.unit}" if ex.unit else ""
+        if math.isinf(hi):
+            accepted = f"anything from {_fmt(lo)}{unit} up"
+        elif math.isinf(lo):
+            accepted = f"anything up to {_fmt(hi)}{unit}"
+        else:
+            accepted = f"{_fmt(lo)} to {_fmt(hi)}{unit}"
         return verdict(
             "correct",
-            f"Correct: {_fmt(number)}{unit} is within the accepted range {_fmt(lo)} to {_fmt(hi)}{unit} "
+            f"Correct: {_fmt(number)}{unit} is within the accepted range, {accepted} "
             f"(the rounding of the inputs, plus {ex.slack:.1%} for your own rounding).",
         )
     return verdict("incorrect", f"Not yet. Hint: {ex.hint}{_slip_hint(number, lo, hi)}")
