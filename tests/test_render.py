@@ -266,7 +266,7 @@ def test_skip_when_unchanged_and_rerun_for_each_input_kind(tmp_path, monkeypatch
 
 
 @pytest.mark.slow
-def test_failing_and_timed_out_runs_are_written_and_others_survive(tmp_path):
+def test_failing_and_timed_out_runs_are_written_and_others_survive(tmp_path, isolated_inputs):
     good = make_notebook(tmp_path / "good.ipynb", "print('fine')")
     bad = make_notebook(tmp_path / "bad.ipynb", "raise ValueError('broken on purpose')")
     slow = make_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")

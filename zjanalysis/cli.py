@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--edition", choices=rendering.EDITIONS, default="instructor",
                      help="student: drop solution cells before running, write into DIR/student/")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    run.add_argument("--no-prewarm", action="store_true",
+                     help="start each kernel only when its run begins (slower; for measuring)")
 
     ledger = commands.add_parser("ledger", help="print the claim ledger of a rendered site",
                                  description="Print DIR/ledger.json as a table with verdict counts.")
@@ -71,7 +73,8 @@ def _render(args: argparse.Namespace) -> int:
                 f"No notebooks to render: {rendering.project_root() / 'notebooks'} holds none.")
     runs = rendering.plan_runs(notebooks, parameters, grid, args.edition)
     result = rendering.render(runs, args.out, jobs=args.jobs, timeout=args.timeout,
-                              force=args.force, formats=formats, progress=not args.no_progress)
+                              force=args.force, formats=formats, progress=not args.no_progress,
+                              prewarm=not args.no_prewarm)
     sys.stdout.write(rendering.summary_table(result))
     if result.interrupted:
         return EXIT_INTERRUPTED

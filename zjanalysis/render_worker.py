@@ -159,7 +159,8 @@ def _execute(task: dict, kernel: _Kernel, work: Path) -> dict:
     return {"status": status, "message": message, "findings": findings, "outputs": outputs}
 
 
-def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool) -> None:
+def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool,
+                 formats: tuple[str, ...]) -> None:
     """Serve runs from `conn` until it closes; kernel and library noise go to a log file."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -173,11 +174,15 @@ def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool) -> None:
     import logging
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
-    import papermill  # noqa: F401  -- imported once per worker, the point of the pool
-
     work = Path(tempfile.mkdtemp(prefix="zjanalysis-render-"))
-    kernel = _Kernel(prewarm)
+    kernel = None
     try:
+        # The first kernel starts before the heavy imports so that both proceed at once.
+        kernel = _Kernel(prewarm)
+        import papermill  # noqa: F401  -- imported once per worker, the point of the pool
+
+        if "html" in formats:
+            import nbconvert  # noqa: F401
         while True:
             try:
                 task = conn.recv()
@@ -207,11 +212,12 @@ def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool) -> None:
 
 
 class _Worker:
-    def __init__(self, number: int, log_dir: Path, prewarm: bool) -> None:
+    def __init__(self, number: int, log_dir: Path, prewarm: bool,
+                 formats: tuple[str, ...]) -> None:
         context = multiprocessing.get_context("fork")
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_worker_main, args=(child, number, str(log_dir),
-                                                                  prewarm), daemon=True)
+                                                                  prewarm, formats), daemon=True)
         self.process.start()
         child.close()
         self.task: dict | None = None
@@ -259,7 +265,8 @@ def execute_all(runs: list[Run], keys: dict[str, str], out_dir: Path, cache: dic
         bar.update(1)
 
     try:
-        workers = [_Worker(i, log_dir, prewarm) for i in range(max(1, min(jobs, len(runs))))]
+        count = max(1, min(jobs, len(runs)))
+        workers = [_Worker(i, log_dir, prewarm, formats) for i in range(count)]
         while pending or any(w.task for w in workers):
             for worker in workers:
                 if worker.task is None and pending:
@@ -286,7 +293,7 @@ def execute_all(runs: list[Run], keys: dict[str, str], out_dir: Path, cache: dic
                     status = "timed out" if late else "failed"
                     finish(worker, {"status": status, "seconds": time.monotonic() - worker.started,
                                     "message": "the worker process stopped without a result"})
-                    workers[index] = _Worker(index, log_dir, prewarm)
+                    workers[index] = _Worker(index, log_dir, prewarm, formats)
         return False
     except KeyboardInterrupt:
         return True
