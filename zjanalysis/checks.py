@@ -228,5 +228,8 @@ def findings_from_notebook(nb) -> list[dict]:
                 continue
             if isinstance(payload, str):
                 payload = json.loads(payload)
+            if payload.get("version") != 1:
+                raise ValueError(f"a findings payload of version {payload.get('version')!r} is not understood; "
+                                 "only version 1 is")
             found.extend(payload.get("findings", []))
     return found

@@ -18,6 +18,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable
 
+from zjanalysis.checks import findings_from_notebook  # the renderer reads findings through site
+
 FINDINGS_MIME = "application/vnd.zjanalysis.findings+json"
 LEDGER_COLUMNS = (
     "claim_id", "theme", "verdict", "stated", "reconstructed", "reference",
@@ -36,9 +38,14 @@ TEMP_SUFFIX = ".zjtmp"
 # would make the site depend on the network; they are removed after export.
 _EXTERNAL_TAG = re.compile(
     r"<script\b[^>]*\bsrc=[\"']?(?:https?:)?//[^>]*>\s*</script>"
-    r"|<link\b[^>]*\bhref=[\"']?(?:https?:)?//[^>]*>",
-    re.IGNORECASE,
+    r"|<link\b[^>]*\bhref=[\"']?(?:https?:)?//[^>]*>"
+    # inline loaders that import from a CDN at run time (the lab template's mermaid loader)
+    r"|<script\b[^>]*>(?:(?!</script>).)*?\bimport\(\s*[\"']https?://(?:(?!</script>).)*?</script>",
+    re.IGNORECASE | re.DOTALL,
 )
+# Notebook-to-notebook links (the generated navigation) point at .ipynb files; on the site
+# they should open the rendered page next to them.
+_NOTEBOOK_LINK = re.compile(r'href="([A-Za-z0-9_.-]+)\.ipynb"')
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
@@ -80,36 +87,6 @@ def remove_temp_files(folder: Path) -> list[Path]:
     return removed
 
 
-def findings_from_notebook(nb: Any) -> list[dict]:
-    """Return the findings an executed notebook recorded, in output order.
-
-    Uses `zjanalysis.checks.findings_from_notebook` when that module provides it; otherwise reads
-    the outputs of MIME type FINDINGS_MIME itself. Raises ValueError for a payload of an unknown
-    version.
-    """
-    try:
-        from zjanalysis.checks import findings_from_notebook as from_checks
-    except ImportError:
-        from_checks = None
-    if from_checks is not None:
-        return list(from_checks(nb))
-    found: list[dict] = []
-    for index, cell in enumerate(nb.get("cells", [])):
-        for output in cell.get("outputs", []):
-            payload = output.get("data", {}).get(FINDINGS_MIME)
-            if payload is None:
-                continue
-            if isinstance(payload, str):
-                payload = json.loads(payload)
-            if payload.get("version") != 1:
-                raise ValueError(
-                    f"Cell {index} holds a findings payload of version {payload.get('version')!r}; "
-                    "only version 1 is understood."
-                )
-            found.extend(payload.get("findings", []))
-    return found
-
-
 def export_html(nb: Any) -> str:
     """Return `nb` as one self-contained HTML page: images embedded, no script or style from a CDN.
 
@@ -121,7 +98,7 @@ def export_html(nb: Any) -> str:
 
     exporter = HTMLExporter(template_name="lab", embed_images=True)
     body, _ = exporter.from_notebook_node(nb)
-    return _EXTERNAL_TAG.sub("", body)
+    return _NOTEBOOK_LINK.sub(r'href="\1.html"', _EXTERNAL_TAG.sub("", body))
 
 
 def ledger_rows(entries: dict[str, dict], out_dir: Path) -> list[dict]:
