@@ -66,7 +66,10 @@ def test_qualifiers():
     assert str(f.stated("more than 500", qualifier="more_than").interval) == "(500, ∞)"
     assert f.stated("third").interval == Interval.point(3)
     assert close(f.stated("14 times", qualifier="multiple").interval, 13.5, 14.5)
+    # "about": half a unit of the last non-zero digit; trailing zeros of a round number are not precision
     assert close(f.stated("about 60", qualifier="about").interval, 55, 65)
+    assert close(f.stated("1700", qualifier="about").interval, 1650, 1750)
+    assert close(f.stated("1702", qualifier="about").interval, 1701.5, 1702.5)
 
 
 def test_open_bounds_overlap_rules():

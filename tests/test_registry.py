@@ -156,9 +156,7 @@ def test_navigation_links_neighbours_and_overview(tmp_path):
         notebook.navigation("09_nothing")
 
 
-def test_notebook_order_falls_back_to_the_theme_list(tmp_path):
-    assert notebook.notebook_order(tmp_path) == ["00_overview"] + [
+def test_notebook_order_follows_the_theme_list_whatever_files_exist():
+    # Built from data.THEMES so that adding a notebook never changes another's committed navigation.
+    assert notebook.notebook_order() == ["00_overview"] + [
         f"{n:02d}_{t}" for n, t in enumerate(data.THEMES, start=1)]
-    for stem in ("00_overview", "01_internet_users", "03_digital_economy"):
-        (tmp_path / f"{stem}.ipynb").write_text("{}")
-    assert notebook.notebook_order(tmp_path) == ["00_overview", "01_internet_users", "03_digital_economy"]

@@ -160,6 +160,13 @@ def rounding_interval(printed: str) -> Interval:
     return Interval(float(value - half), float(value + half))
 
 
+def _about_interval(printed: str) -> Interval:
+    value = Decimal(printed.replace(",", ""))
+    sign, digits, exponent = value.normalize().as_tuple()
+    half = Decimal(1).scaleb(exponent) / 2 if digits != (0,) else Decimal("0.5")
+    return Interval(float(value - half), float(value + half))
+
+
 @dataclass(frozen=True)
 class Stated:
     """A figure as printed, with the interval it stands for."""
@@ -180,8 +187,9 @@ _RANKS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 def stated(text: str, *, qualifier: str = "exact", unit: str = "", scale: float = 1.0) -> Stated:
     """Read a printed figure ("45.537 million", "79.2%", "more than 500", "third").
 
-    qualifier: exact -> the rounding interval; more_than -> (x, ∞); about -> the rounding
-    interval of the leading digit (e.g. "about 2" -> [1.5, 2.5], "about 60" -> [55, 65]);
+    qualifier: exact -> the rounding interval; more_than -> (x, ∞); about -> half a unit of the
+    last non-zero digit either side (trailing zeros of a round number are not precision:
+    "about 60" -> [55, 65], "about 1700" -> [1650, 1750], "about 1702" -> [1701.5, 1702.5]);
     rank -> the rank itself; multiple -> the rounding interval of the multiple.
     ``scale`` multiplies the printed number into the caller's unit (e.g. 0.1 for 亿 -> billion).
     Raises ValueError for an unknown qualifier or a text without a number or rank word.
@@ -204,8 +212,7 @@ def stated(text: str, *, qualifier: str = "exact", unit: str = "", scale: float 
     if qualifier == "more_than":
         interval = Interval(value, INF, lo_open=True)
     elif qualifier == "about":
-        lead = 10 ** math.floor(math.log10(abs(value))) if value else 1
-        interval = Interval(value - lead / 2, value + lead / 2)
+        interval = _about_interval(match.group())
     else:
         interval = rounding_interval(match.group())
     if scale != 1.0:

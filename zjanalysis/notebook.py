@@ -8,7 +8,6 @@ names: no ids, timestamps or paths, so nbval compares it byte for byte.
 from __future__ import annotations
 
 import html
-import re
 from pathlib import Path
 
 from zjanalysis import data
@@ -16,7 +15,6 @@ from zjanalysis import data
 __all__ = ["claims_table", "navigation", "notebook_order", "theme_overview", "verdict_table"]
 
 _OVERVIEW = "00_overview"
-_STEM = re.compile(r"^\d\d_[a-z0-9_]+$")
 _COLUMNS = ("claim_id", "statement", "figure as printed", "paragraph")
 
 
@@ -61,16 +59,12 @@ def claims_table(theme: str) -> None:
     _display({"text/plain": plain, "text/html": markup})
 
 
-def notebook_order(notebooks: Path | None = None) -> list[str]:
+def notebook_order() -> list[str]:
     """Notebook stems in reading order (``00_overview``, ``01_internet_users``, ...).
 
-    Taken from ``notebooks/NN_*.ipynb`` when that folder holds the overview and a theme notebook;
-    otherwise built from :data:`zjanalysis.data.THEMES`, so links work before the files exist.
+    Built from :data:`zjanalysis.data.THEMES`, not from the files present, so a notebook's
+    committed navigation does not change when another notebook is added.
     """
-    folder = notebooks if notebooks is not None else Path(__file__).resolve().parent.parent / "notebooks"
-    found = sorted(p.stem for p in folder.glob("[0-9][0-9]_*.ipynb") if _STEM.match(p.stem))
-    if _OVERVIEW in found and len(found) > 1:
-        return found
     return [_OVERVIEW, *(f"{n:02d}_{theme}" for n, theme in enumerate(data.THEMES, start=1))]
 
 
