@@ -34,6 +34,7 @@ NON_DEFAULT = {
     "gdp_basis": "gwr_estimate",
     "national_basis": "cnnic",
     "growth_basis": "commerce_department",
+    "multiple_reading": "fold_increase",
 }
 
 pytestmark = pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks yet")
