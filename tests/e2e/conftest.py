@@ -88,7 +88,7 @@ def finding(claim_id: str, verdict: str = "confirmed") -> dict:
 def generated_notebooks(folder: Path) -> list[Path]:
     """Write two stand-in notebooks (a chart, text, findings) into `folder`; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    chart = ("import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\n"
+    chart = ("import matplotlib.pyplot as plt\n"
              "plt.plot([2016, 2017, 2018], [1, 2, 3 + tolerance])\nplt.show()")
     return [
         make_notebook(folder / "01_first.ipynb", "print('first', tolerance)", chart,
