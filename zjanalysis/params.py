@@ -17,8 +17,25 @@ class ParameterError(ValueError):
 
 
 def _describe(value: Any) -> str:
+    """The value as given, with what kind of thing it is (used when its type is the problem)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value!r} (not a finite number)"
     kind = {bool: "true/false", int: "a whole number", float: "a number", str: "a string"}.get(type(value))
     return f"{value!r} ({kind or type(value).__name__})"
+
+
+def _type_ok(value: Any, kind: type) -> bool:
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is str:
+        return isinstance(value, str)
+    # A bool is an int to Python but never a number to a reader; a numeric string is refused
+    # because Papermill's -p already passes typed values, so "0.1" means the value was quoted.
+    if isinstance(value, bool):
+        return False
+    if kind is int:
+        return isinstance(value, int)
+    return isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def check(
@@ -30,30 +47,25 @@ def check(
     maximum: float | None = None,
     choices: Iterable[Any] | None = None,
 ) -> Any:
-    """Return ``value`` (an int given for a float comes back as float) if it is allowed.
+    """Return ``value`` if it is allowed (an int given for a float parameter comes back as a float).
 
-    Raises ParameterError with one sentence naming the parameter, the value given and what is
-    allowed: the wrong type (a bool is not a number; a numeric string is not a number),
-    outside [minimum, maximum], or not one of ``choices``.
+    ``kind`` is one of float, int, str, bool. Raises ParameterError with one sentence naming the
+    parameter, the value given and what is allowed, e.g. "Parameter 'tolerance' must be a number
+    from 0 to 0.5; got 'abc' (a string)." when the value has the wrong type (a bool is not a
+    number, a numeric string is not a number), lies outside [minimum, maximum], or is not one of
+    ``choices``. Raises TypeError for an unsupported ``kind`` (a mistake in the notebook).
     """
     if kind not in _KIND_WORDS:
         raise TypeError(f"check() supports float, int, str and bool parameters, not {kind!r}")
     choices = tuple(choices) if choices is not None else None
     allowed = _allowed(kind, minimum, maximum, choices)
-    ok_type = (
-        isinstance(value, bool) if kind is bool
-        else isinstance(value, str) if kind is str
-        else isinstance(value, int) and not isinstance(value, bool) if kind is int
-        else isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    )
-    if not ok_type:
+    if not _type_ok(value, kind):
         raise ParameterError(f"Parameter '{name}' must be {allowed}; got {_describe(value)}.")
     if kind is float:
         value = float(value)
-    if choices is not None and value not in choices:
-        raise ParameterError(f"Parameter '{name}' must be {allowed}; got {_describe(value)}.")
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise ParameterError(f"Parameter '{name}' must be {allowed}; got {_describe(value)}.")
+    outside = (minimum is not None and value < minimum) or (maximum is not None and value > maximum)
+    if (choices is not None and value not in choices) or outside:
+        raise ParameterError(f"Parameter '{name}' must be {allowed}; got {value!r}.")
     return value
 
 
