@@ -8,6 +8,7 @@ executed notebooks.
 
 from __future__ import annotations
 
+import difflib
 import html
 import json
 import math
@@ -46,11 +47,15 @@ class Finding:
         object.__setattr__(self, "claim_ids", tuple(self.claim_ids))
         object.__setattr__(self, "sources", tuple(self.sources))
         if not self.claim_ids:
-            raise ValueError("a Finding needs at least one claim id")
+            raise ValueError("a Finding needs at least one claim id; got none")
+        for claim_id in self.claim_ids:
+            if not isinstance(claim_id, str) or not claim_id.strip():
+                raise ValueError(f"a Finding's claim ids must be non-empty strings such as 'netizens.total_2018'; "
+                                 f"got {claim_id!r}")
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict {self.verdict!r} is not one of {', '.join(VERDICTS)}")
-        if not self.explanation.strip():
-            raise ValueError("a Finding needs an explanation a reader understands")
+        if not isinstance(self.explanation, str) or not self.explanation.strip():
+            raise ValueError(f"a Finding needs an explanation a reader understands; got {self.explanation!r}")
 
     def records(self) -> list[dict]:
         """One ledger row per claim id. Raises KeyError for an id not in the registry."""
@@ -60,7 +65,9 @@ class Finding:
         rows = []
         for claim_id in self.claim_ids:
             if claim_id not in claims.index:
-                raise KeyError(f"claim id {claim_id!r} is not in data/claims.csv")
+                close = difflib.get_close_matches(str(claim_id), [str(i) for i in claims.index], n=3)
+                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+                raise KeyError(f"claim id {claim_id!r} of a {self.verdict} finding is not in data/claims.csv{hint}")
             rows.append({
                 "claim_id": claim_id,
                 "claim_ids": list(self.claim_ids),
@@ -98,6 +105,12 @@ def _ids(claim_ids) -> tuple[str, ...]:
     return (claim_ids,) if isinstance(claim_ids, str) else tuple(claim_ids)
 
 
+def _check_tolerance(tolerance) -> None:
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 0 <= tolerance < math.inf:
+        raise ValueError(f"tolerance must be a relative slack of 0 or more (0.01 widens each interval by 1 %); "
+                         f"got {tolerance!r}")
+
+
 def _stated_text(stated) -> str:
     if isinstance(stated, Stated):
         return stated.text
@@ -111,10 +124,13 @@ def against_reference(
     """Confirmed when the stated (or reconstructed) interval overlaps the reference's, else discrepancy.
 
     ``tolerance`` (relative, >= 0) widens both intervals. ``reconstructed`` is compared instead
-    of ``stated`` when the claim is checked through a derived quantity.
+    of ``stated`` when the claim is checked through a derived quantity. The explanation gives both
+    ranges and, for a discrepancy, the gap between them in the unit and in percent of the source.
+    Raises ValueError without source ids or with a negative tolerance.
     """
-    if not sources:
-        raise ValueError("against_reference() needs the source ids of the reference figure")
+    if not sources or isinstance(sources, str):
+        raise ValueError(f"against_reference() needs a list of the reference figure's source ids; got {sources!r}")
+    _check_tolerance(tolerance)
     mine = as_interval(reconstructed if reconstructed is not None else stated).widen(tolerance)
     theirs = as_interval(reference).widen(tolerance)
     label = f"{what}: " if what else ""
@@ -139,7 +155,15 @@ def internal_consistency(
     claim_ids, stated, reconstructed, *, how: str, unit: str = "", tolerance: float = 0.0,
     sources: Sequence[str] = ("article-2019-zj-report",),
 ) -> Finding:
-    """Consistent when the stated figure's interval overlaps what the report's other figures imply."""
+    """Consistent when the stated figure's interval overlaps what the report's other figures imply.
+
+    Returns a Finding whose verdict is consistent or discrepancy; ``how`` says how the figure was
+    rebuilt ("total − increase"). ``tolerance`` (relative, >= 0) widens both intervals.
+    Raises ValueError for an empty ``how`` or a negative tolerance.
+    """
+    if not str(how).strip():
+        raise ValueError("internal_consistency() needs 'how': the working that rebuilt the figure")
+    _check_tolerance(tolerance)
     mine = as_interval(stated).widen(tolerance)
     rebuilt = as_interval(reconstructed).widen(tolerance)
     if mine.overlaps(rebuilt):
@@ -155,7 +179,10 @@ def internal_consistency(
 
 def misleading(claim_ids, stated, *, why: str, reconstructed=None, reference=None, unit: str = "",
                sources: Sequence[str] = ()) -> Finding:
-    """The numbers hold but the wording does not; ``why`` says what a reader would misread."""
+    """The numbers hold but the wording does not; ``why`` says what a reader would misread.
+
+    Raises ValueError when ``why`` is empty.
+    """
     return Finding(_ids(claim_ids), "misleading", why, _stated_text(stated),
                    fmt_interval(reconstructed, unit) if reconstructed is not None else "",
                    fmt_interval(reference, unit) if reference is not None else "", tuple(sources))
@@ -163,15 +190,21 @@ def misleading(claim_ids, stated, *, why: str, reconstructed=None, reference=Non
 
 def unverifiable(claim_ids, stated, *, would_settle: str, why: str = "no independent figure is available here",
                  sources: Sequence[str] = ()) -> Finding:
-    """Nothing here can check the claim; ``would_settle`` names the document that would."""
+    """Nothing here can check the claim; ``would_settle`` names the document that would.
+
+    Raises ValueError when ``would_settle`` is empty.
+    """
+    if not str(would_settle).strip():
+        raise ValueError("unverifiable() needs 'would_settle': the document or figure that would settle the claim")
     return Finding(_ids(claim_ids), "unverifiable", f"{why}; {would_settle} would settle it",
                    _stated_text(stated), "", "", tuple(sources))
 
 
-def _text_table(rows: list[dict]) -> str:
+def _text_table(rows: list[dict], title: str | None = None) -> str:
     cols = ("claim_id", "verdict", "stated", "reconstructed", "reference")
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
-    lines = ["  ".join(c.ljust(widths[c]) for c in cols).rstrip()]
+    lines = [title] if title else []
+    lines.append("  ".join(c.ljust(widths[c]) for c in cols).rstrip())
     for r in rows:
         lines.append("  ".join(str(r[c]).ljust(widths[c]) for c in cols).rstrip())
         lines.append(f"    → {r['explanation']}")
@@ -193,14 +226,26 @@ def _html_table(rows: list[dict], title: str | None) -> str:
 
 
 def record(findings: "Finding | Iterable[Finding]", *, title: str | None = None) -> None:
-    """Show findings as a table and embed them machine-readably in the cell's output."""
+    """Show findings as a table and embed them machine-readably in the cell's output; returns None.
+
+    In IPython the output is one display bundle: an aligned text table, an HTML
+    ``<table class="zj-findings">`` and ``application/vnd.zjanalysis.findings+json``
+    (``{"version": 1, "findings": [...]}``, one entry per claim id). Elsewhere the text table is
+    printed. Raises ValueError for no findings, TypeError for something that is not a Finding,
+    KeyError for a claim id not in the registry.
+    """
     if isinstance(findings, Finding):
         findings = [findings]
+    findings = list(findings)
+    for item in findings:
+        if not isinstance(item, Finding):
+            raise TypeError(f"record() takes Finding objects (from checks.against_reference() and friends); "
+                            f"got {item!r}")
     rows = [row for f in findings for row in f.records()]
     if not rows:
         raise ValueError("record() needs at least one Finding")
     bundle = {
-        "text/plain": _text_table(rows),
+        "text/plain": _text_table(rows, title),
         "text/html": _html_table(rows, title),
         MIME: {"version": 1, "findings": rows},
     }
@@ -217,7 +262,10 @@ def record(findings: "Finding | Iterable[Finding]", *, title: str | None = None)
 
 
 def findings_from_notebook(nb) -> list[dict]:
-    """Every finding embedded by record() in an executed notebook (NotebookNode or dict)."""
+    """Every finding embedded by record() in an executed notebook (NotebookNode or dict).
+
+    Returns the ledger rows in cell order. Raises ValueError for a payload of an unknown version.
+    """
     found = []
     for cell in nb["cells"]:
         if cell.get("cell_type") != "code":
