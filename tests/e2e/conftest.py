@@ -55,6 +55,16 @@ def browser_missing_reason() -> str | None:
     return None
 
 
+def require_browser() -> None:
+    """Return when the browser tests can run; else skip saying why, or fail under ZJ_REQUIRE_BROWSER=1."""
+    reason = browser_missing_reason()
+    if reason is None:
+        return
+    if os.environ.get(REQUIRE_VAR) == "1":
+        pytest.fail(f"{REQUIRE_VAR}=1 but the browser tests cannot run: {reason}.")
+    pytest.skip(f"browser test skipped: {reason}")
+
+
 def make_notebook(path: Path, *body: str, params: str = "tolerance: float = 0.0  # widening",
                   findings: list[dict] | None = None) -> Path:
     """Write a small python3 notebook: a markdown title, a tagged parameters cell, then `body`.
@@ -111,11 +121,7 @@ def browser():
 
     Skips with the reason when either is missing; fails instead when ZJ_REQUIRE_BROWSER=1.
     """
-    reason = browser_missing_reason()
-    if reason is not None:
-        if os.environ.get(REQUIRE_VAR) == "1":
-            pytest.fail(f"{REQUIRE_VAR}=1 but the browser tests cannot run: {reason}.")
-        pytest.skip(f"browser test skipped: {reason}")
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
