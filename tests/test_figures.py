@@ -82,7 +82,14 @@ def test_open_bounds_overlap_rules():
 @pytest.mark.parametrize("call, message", [
     (lambda: Interval(1, 2) / Interval(-1, 1), "contains zero"),
     (lambda: Interval(1, 2).widen(-0.1), "0 or more"),
-    (lambda: f.stated("n/a"), "no number"),
+    (lambda: f.stated("n/a"), r"the printed figure 'n/a' holds no number; expected digits"),
+    (lambda: f.rounding_interval("about"), "holds no number"),
+    (lambda: f.stated("top", qualifier="rank"), "holds no rank"),
+    (lambda: Interval(1, 2).widen(float("nan")), "0 or more"),
+    (lambda: Interval(1, 1, lo_open=True), "must be closed on both sides"),
+    (lambda: Interval(float("nan"), 1), "not NaN"),
+    (lambda: f.cagr(-1, 2, 3), r"same sign; got start \[-1, -1\] and end \[2, 2\]"),
+    (lambda: f.contribution_to_growth(1, 2, 5, 5), "contains zero"),
     (lambda: f.stated("5", qualifier="roughly"), "not one of"),
     (lambda: Interval(2, 1), "must not exceed"),
     (lambda: f.cagr(1, 2, 0), "positive number of years"),
@@ -95,6 +102,124 @@ def test_bad_input_is_explained(call, message):
 def test_from_claim_uses_the_registry():
     s = f.from_claim("netizens.total_2018")
     assert s.text == "45.537 million" and close(s.interval, 45.5365, 45.5375)
+
+
+def test_intervals_print_cleanly():
+    # Decimal construction: 45.537 − 0.0005 is 45.5365 exactly, not 45.536500000000004
+    assert str(f.rounding_interval("45.537")) == "[45.5365, 45.5375]"
+    assert str(f.rounding_interval("1,671.88")) == "[1,671.875, 1,671.885]"
+    assert f.rounding_interval("45.537").lo == 45.5365
+    assert str(Interval(500, math.inf, lo_open=True)) == "(500, ∞)"
+    assert str(Interval(-math.inf, 9)) == "(−∞, 9]"
+
+
+def test_trailing_zeros_are_printed_precision():
+    # "25.0%" was printed to one decimal, so it stands for [24.95, 25.05], not [24.5, 25.5]
+    assert close(f.rounding_interval("25.0%"), 24.95, 25.05)
+    assert close(f.rounding_interval("−3.5%"), -3.55, -3.45)          # typographic minus sign
+
+
+def test_unit_words_are_kept_not_multiplied():
+    assert f.stated("45.537 million").unit == "million" and f.stated("45.537 million").value == 45.537
+    assert f.stated("1,671.88 billion yuan").unit == "billion yuan"
+    assert f.stated("79.2%").unit == "%"
+    assert f.stated("79.2%", unit="percent").unit == "percent"
+    assert f.stated("first").unit == "rank" and f.stated("tenth").value == 10
+
+
+def test_explicit_scale_converts_exactly():
+    # 10,306.7 (100 million yuan) × 0.1 = 1,030.67 billion yuan; ends 10306.65 × 0.1 = 1030.665, 10306.75 × 0.1 = 1030.675
+    s = f.stated("10306.7", scale=0.1, unit="billion yuan")
+    assert (s.interval.lo, s.interval.hi, s.value) == (1030.665, 1030.675, 1030.67)
+    with pytest.raises(ValueError, match="scale must be a positive number"):
+        f.stated("5", scale=0)
+
+
+def test_stated_figures_take_part_in_arithmetic():
+    # the same 45.537 − 5.877 as above, written on Stated figures directly
+    implied = f.stated("45.537 million") - f.stated("5.877 million")
+    assert isinstance(implied, Interval) and close(implied, 39.659, 39.661)
+    assert close(100 * f.stated("9.2%") / 100, 9.15, 9.25)
+
+
+def test_from_reference_uses_the_printed_decimals_and_converts_the_unit():
+    # 5657 (10 thousand persons) is [5656.5, 5657.5] × 0.01 = [56.565, 56.575] million, exactly
+    row = {"indicator": "resident population", "geography": "Zhejiang", "year": 2017, "value_as_printed": "5657",
+           "unit_as_printed": "10 thousand persons", "unit": "million persons", "value": 56.57, "qualifier": "exact"}
+    s = f.from_reference(row)
+    assert (s.interval.lo, s.interval.hi, s.unit) == (56.565, 56.575, "million persons")
+    # without the printed unit the factor is value / printed = 56.57 / 5657, snapped to 0.01
+    s = f.from_reference({k: v for k, v in row.items() if k != "unit_as_printed"})
+    assert (s.interval.lo, s.interval.hi) == (56.565, 56.575)
+    # "no more than 9 minutes" bounds from above only
+    capped = f.from_reference({"value_as_printed": "9", "unit": "minutes", "value": 9.0, "qualifier": "at_most"})
+    assert capped.interval == Interval(-math.inf, 9)
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"indicator": "netizens", "geography": "China", "year": 2018, "value_as_printed": "n/a", "unit": "x", "value": 1.0},
+     r"reference row 'netizens' \(China, 2018\) has value_as_printed 'n/a', which holds no number"),
+    ({"indicator": "netizens", "value_as_printed": "5", "unit": "x", "value": 5.0, "qualifier": "roughly"},
+     "has qualifier 'roughly'; allowed: exact, more_than"),
+])
+def test_from_reference_bad_rows(row, message):
+    with pytest.raises(ValueError, match=message):
+        f.from_reference(row)
+
+
+def test_every_registry_claim_reads_as_an_interval_holding_its_value():
+    from zjanalysis import data
+
+    claims = data.claims()
+    assert len(claims) > 0
+    for claim_id, row in claims.iterrows():
+        s = f.from_claim(claim_id)
+        if row["qualifier"] == "more_than":
+            assert s.interval.lo == row["value"] and s.interval.lo_open and math.isinf(s.interval.hi), claim_id
+        else:
+            assert s.interval.contains(row["value"]), claim_id
+        assert s.unit == row["unit"], claim_id
+
+
+def test_division_near_zero_and_by_unbounded_intervals():
+    # 1 / (0, 4] runs from 1/4 up without bound; [1, 2] / (0, 4] likewise from 1/4
+    assert str(Interval(1, 2) / Interval(0, 4, lo_open=True)) == "[0.25, ∞)"
+    # [1, 2] / (500, ∞): from just above 0 (huge divisors) to just below 2/500 = 0.004
+    assert str(Interval(1, 2) / Interval(500, math.inf, lo_open=True)) == "(0, 0.004)"
+    # negative over negative touching zero: [−2, −1] / [−4, 0) = [1/4, ∞)
+    assert str(Interval(-2, -1) / Interval(-4, 0, hi_open=True)) == "[0.25, ∞)"
+    with pytest.raises(ValueError, match=r"cannot divide by the interval \[0, 4\]: it contains zero"):
+        Interval(1, 2) / Interval(0, 4)
+    with pytest.raises(ValueError, match="contains zero"):
+        f.growth(0, 5)
+
+
+def test_open_ends_in_products():
+    # 0 is reached by 0 × anything, so [0, 1] × (2, 3] is closed at 0; 1 × 3 = 3 is reached too
+    assert Interval(0, 1) * Interval(2, 3, lo_open=True) == Interval(0, 3)
+    # (1, 2] × [2, 3]: 1 × 2 = 2 is not reached (1 is excluded)
+    assert Interval(1, 2, lo_open=True) * Interval(2, 3) == Interval(2, 6, lo_open=True)
+    assert (-Interval(1, 2, lo_open=True)) == Interval(-2, -1, hi_open=True)
+
+
+def test_measures_and_widening():
+    iv = Interval(79.15, 79.25)
+    assert math.isclose(iv.mid, 79.2) and math.isclose(iv.width, 0.1)
+    # 1 % relative: 79.15 × 0.99 = 78.3585 and 79.25 × 1.01 = 80.0425
+    assert close(iv.widen(0.01), 78.3585, 80.0425)
+    # a negative end moves outwards too: −10 − 0.1 × 10 = −11
+    assert close(Interval(-10, 10).widen(0.1), -11, 11)
+    assert Interval(500, math.inf, lo_open=True).widen(0.1) == Interval(450, math.inf, lo_open=True)
+    assert Interval(500, math.inf, lo_open=True).mid == 500
+    assert Interval(1, 2).distance(Interval(3.5, 4)) == 1.5 and Interval(1, 2).distance(1.5) == 0
+
+
+def test_interval_point_and_numbers_mix():
+    assert Interval.point(3) == Interval(3.0, 3.0)
+    assert 1 + Interval(1, 2) == Interval(2, 3) and 10 - Interval(1, 2) == Interval(8, 9)
+    assert 6 / Interval(2, 3) == Interval(2, 3)
+    with pytest.raises(TypeError, match="expected an Interval, a Stated figure or a number; got '5'"):
+        Interval(1, 2) + "5"
 
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
@@ -127,3 +252,54 @@ def test_division_and_derived_quantities_contain_point_results(p, q):
     assert inside(f.implied_denominator(a, b), x / (y / 100))
     assert inside(f.implied_base(a, b), x / (1 + y / 100))
     assert inside(f.cagr(b, a, 3), ((x / y) ** (1 / 3) - 1) * 100)
+
+
+nonzero = st.one_of(st.floats(min_value=1e-3, max_value=1e6), st.floats(min_value=-1e6, max_value=-1e-3))
+
+
+@st.composite
+def same_sign_interval_and_point(draw):
+    # A divisor away from zero, negative or positive: checks the corner rule, not just lo/lo and hi/hi.
+    sign = draw(st.sampled_from((-1, 1)))
+    iv, y = draw(interval_and_point(positive))
+    return (Interval(iv.lo, iv.hi) if sign > 0 else -iv), sign * y
+
+
+@given(interval_and_point(), same_sign_interval_and_point())
+def test_division_by_either_sign_contains_point_results(p, q):
+    (a, x), (b, y) = p, q
+    assert inside(a / b, x / y) and inside(f.ratio(a, b), x / y)
+
+
+@given(interval_and_point(positive), st.floats(min_value=1e-3, max_value=1e3), st.floats(min_value=0, max_value=1))
+def test_division_by_an_interval_open_at_zero_contains_point_results(p, hi, t):
+    (a, x) = p
+    divisor = Interval(0, hi, lo_open=True)
+    y = hi * t if t > 0 else hi          # any y in (0, hi]
+    assert inside(a / divisor, x / y)
+
+
+@given(interval_and_point(), interval_and_point())
+def test_points_gap_contains_point_results(p, q):
+    (a, x), (b, y) = p, q
+    assert inside(f.points_gap(a, b), x - y)
+
+
+@given(interval_and_point(positive), interval_and_point(positive))
+def test_relative_gap_contains_point_results(p, q):
+    (a, x), (b, y) = p, q
+    assert inside(f.relative_gap(a, b), (x / y - 1) * 100)
+
+
+@given(interval_and_point(positive), interval_and_point(st.floats(min_value=-99, max_value=1e3)))
+def test_implied_base_with_falls_and_rises_contains_point_results(p, g):
+    (level, x), (rate, r) = p, g
+    assert inside(f.implied_base(level, rate), x / (1 + r / 100))
+
+
+@given(interval_and_point(), interval_and_point(), interval_and_point(positive), interval_and_point(positive))
+def test_contribution_to_growth_contains_point_results(pp, pc, tp, dt):
+    (part_prev, a), (part_cur, b), (total_prev, c), (delta, d) = pp, pc, tp, dt
+    # the current total lies wholly above the previous one, so the total's change is never zero
+    total_cur, e = delta + total_prev.hi, d + total_prev.hi
+    assert inside(f.contribution_to_growth(part_prev, part_cur, total_prev, total_cur), (b - a) / (e - c) * 100)
