@@ -30,7 +30,6 @@ THEME_NOTEBOOKS = [p for p in NOTEBOOKS if not p.name.startswith("00_")]
 NON_DEFAULT = {
     "tolerance": 0.05,
     "population_basis": "previous_year_end",
-    "comparison_region": "Jiangsu",
     "gdp_basis": "gwr_estimate",
     "national_basis": "cnnic",
     "growth_basis": "commerce_department",
