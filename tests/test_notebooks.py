@@ -142,3 +142,12 @@ def test_papermill_bad_value_fails_with_the_validators_sentence(path, tmp_path):
     assert errors, "the bad value should leave an error output in the notebook"
     assert errors[0].ename == "ParameterError"
     assert "tolerance" in errors[0].evalue and "lots" in errors[0].evalue
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_papermill_sees_every_declared_parameter(path):
+    # `papermill --help-notebook` and papermill's own checks skip a line it cannot parse
+    # (e.g. a comment holding "="): then a user would not see the parameter at all.
+    from papermill import inspect_notebook
+
+    assert set(inspect_notebook(str(path))) == set(declared(read(path)))

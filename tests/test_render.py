@@ -350,3 +350,25 @@ def test_student_edition_applies_teach_before_execution(tmp_path, monkeypatch):
     assert statuses(result) == {"student/t": "ok"}
     written = (out / "student" / "t.ipynb").read_text()
     assert "SOLUTION TEXT" not in written and "answer = 1" in written
+
+
+def test_declared_parameters_survive_an_equals_sign_in_the_comment(tmp_path):
+    # Papermill's own reader drops this line ("0 = rounding only"); ours must not.
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(
+        'tolerance: float = 0.0  # slack (0 = rounding only; 0 to 0.5)\nbasis: str = "year_end"  # a = b\n')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    assert render.declared_parameters(tmp_path / "n.ipynb") == {"tolerance": 0.0, "basis": "year_end"}
+    render.check_parameters([Run(notebook=tmp_path / "n.ipynb", parameters={"tolerance": 0.1})])
+    with pytest.raises(RenderError, match="Parameter 'colour' is not declared by n.ipynb; it declares: basis, tolerance."):
+        render.check_parameters([Run(notebook=tmp_path / "n.ipynb", parameters={"colour": 1})])
+
+
+def test_a_notebook_without_parameters_cell_is_named(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(nb, tmp_path / "plain.ipynb")
+    with pytest.raises(RenderError, match="plain.ipynb has no cell tagged 'parameters'"):
+        render.declared_parameters(tmp_path / "plain.ipynb")

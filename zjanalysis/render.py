@@ -207,21 +207,42 @@ def plan_runs(notebooks: Iterable[Path], parameters: dict | None = None,
     return list(named.values())
 
 
+def declared_parameters(notebook: Path) -> dict[str, object]:
+    """Return name -> default for the assignments in a notebook's cell tagged ``parameters``.
+
+    Read with Python's own parser: Papermill's reader skips a line whose comment holds "=",
+    and would then call a declared parameter unknown. A default that is not a literal is
+    returned as its source text. Raises RenderError when the notebook has no such cell.
+    """
+    import ast
+
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
+        raise RenderError(f"{Path(notebook).name} has no cell tagged 'parameters', so it takes no parameters.")
+    source = cells[0]["source"]
+    source = "".join(source) if isinstance(source, list) else source
+    declared: dict[str, object] = {}
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        for target in targets:
+            if isinstance(target, ast.Name) and getattr(node, "value", None) is not None:
+                try:
+                    declared[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    declared[target.id] = ast.get_source_segment(source, node.value)
+    return declared
+
+
 def check_parameters(runs: Iterable[Run]) -> None:
     """Refuse a parameter a notebook does not declare (Papermill would only warn).
 
-    Reads the declared names with `papermill.inspect_notebook`; raises RenderError naming the
-    parameter, the notebook and what it declares.
+    Raises RenderError naming the parameter, the notebook and what it declares.
     """
-    runs = [r for r in runs if r.parameters]
-    if not runs:
-        return
-    from papermill import inspect_notebook
-
     declared: dict[Path, set] = {}
-    for run in runs:
+    for run in (r for r in runs if r.parameters):
         if run.notebook not in declared:
-            declared[run.notebook] = set(inspect_notebook(str(run.notebook)))
+            declared[run.notebook] = set(declared_parameters(run.notebook))
         for name in sorted(run.parameters):
             if name not in declared[run.notebook]:
                 allowed = ", ".join(sorted(declared[run.notebook])) or "no parameters"

@@ -25,11 +25,6 @@ from .conftest import REPO, make_notebook, real_notebooks
 pytestmark = pytest.mark.slow
 
 RENDER_S = 180
-PAPERMILL_EQUALS_BUG = (
-    "render.check_parameters relies on papermill.inspect_notebook, which drops a parameter "
-    "whose help comment contains '=' (notebooks/01: 'tolerance: float = 0.0  # ... (0 = "
-    "rounding only; ...)'), so the declared parameter 'tolerance' is refused as undeclared")
-
 
 def zj(*args: str, cwd: Path, env: dict | None = None,
        timeout: float = RENDER_S) -> subprocess.CompletedProcess:
@@ -86,7 +81,6 @@ def test_render_p_bad_value_fails_the_run_with_the_validators_sentence(tmp_path,
     bad_parameter_run(tmp_path, "checked.ipynb", "tolerance", value, expected)
 
 
-@pytest.mark.xfail(strict=True, reason=PAPERMILL_EQUALS_BUG)
 @pytest.mark.parametrize("value, expected", [("lots", WRONG_TYPE), ("0.9", OUT_OF_RANGE)])
 def test_render_p_bad_value_on_the_real_notebook(tmp_path, value, expected):
     notebook = first_real()
