@@ -151,3 +151,25 @@ def test_papermill_sees_every_declared_parameter(path):
     from papermill import inspect_notebook
 
     assert set(inspect_notebook(str(path))) == set(declared(read(path)))
+
+
+@pytest.mark.slow
+def test_student_edition_of_the_collection_runs_and_its_ledger_covers_the_registry(tmp_path):
+    out = tmp_path / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "zjanalysis", "render", "--edition", "student", "--no-progress",
+         "--out", str(out)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    rendered = sorted((out / "student").glob("*.ipynb"))
+    assert [p.name for p in rendered] == [p.name for p in NOTEBOOKS]
+    for path in rendered:
+        nb = read(path)
+        assert not [c for c in nb.cells if "solution" in c.metadata.get("tags", [])], path.name
+        if path.name.startswith("00_"):
+            continue
+        printed = json.dumps([c.get("outputs", []) for c in nb.cells if c.cell_type == "code"])
+        assert "No answer yet" in printed, f"{path.name}: the answer placeholders should run and say so"
+    ledger = json.loads((out / "ledger.json").read_text(encoding="utf-8"))
+    assert {row["claim_id"] for row in ledger} == set(data.claims().index)
