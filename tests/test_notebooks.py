@@ -8,7 +8,6 @@ runs with non-default and with bad values behave as the README promises.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import subprocess
@@ -19,6 +18,7 @@ import nbformat
 import pytest
 
 from zjanalysis import checks, data
+from zjanalysis.render import declared_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -48,14 +48,9 @@ def parameters_cell(nb):
     return tagged[0] if len(tagged) == 1 else None
 
 
-def declared(nb) -> dict[str, object]:
-    """name -> default value, read from the annotated assignments of the parameters cell."""
-    tree = ast.parse(parameters_cell(nb).source)
-    return {
-        node.target.id: ast.literal_eval(node.value)
-        for node in tree.body
-        if isinstance(node, ast.AnnAssign) and node.value is not None
-    }
+def declared(path: Path) -> dict[str, object]:
+    """name -> default of the notebook's parameters (the renderer's reader)."""
+    return declared_parameters(path)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -68,7 +63,7 @@ def test_notebook_has_one_commented_parameters_cell(path):
         assert re.fullmatch(r"\w+: \w+ = .+  # .+", line), (
             f"{path.name}: parameter line {line!r} should read 'name: type = default  # meaning'"
         )
-    assert "tolerance" in declared(nb), f"{path.name}: every notebook takes a tolerance"
+    assert "tolerance" in declared(path), f"{path.name}: every notebook takes a tolerance"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -108,7 +103,7 @@ def test_each_theme_notebook_records_only_its_own_theme():
 
 def test_every_parameter_has_a_non_default_test_value():
     for path in NOTEBOOKS:
-        for name, default in declared(read(path)).items():
+        for name, default in declared(path).items():
             assert name in NON_DEFAULT, f"{path.name}: add a non-default value for {name!r} here"
             assert NON_DEFAULT[name] != default, f"{path.name}: {name} test value equals the default"
 
@@ -123,7 +118,7 @@ def papermill(path: Path, out: Path, *params: str) -> subprocess.CompletedProces
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_papermill_runs_with_non_default_parameters(path, tmp_path):
-    names = declared(read(path))
+    names = declared(path)
     args = [arg for name in names for arg in ("-p", name, str(NON_DEFAULT[name]))]
     result = papermill(path, tmp_path / path.name, *args)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -150,7 +145,7 @@ def test_papermill_sees_every_declared_parameter(path):
     # (e.g. a comment holding "="): then a user would not see the parameter at all.
     from papermill import inspect_notebook
 
-    assert set(inspect_notebook(str(path))) == set(declared(read(path)))
+    assert set(inspect_notebook(str(path))) == set(declared(path))
 
 
 @pytest.mark.slow
