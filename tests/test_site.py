@@ -96,7 +96,7 @@ def test_index_escapes_colours_counts_and_links(tmp_path):
     assert '<span class="v-discrepancy">discrepancy</span> 1' in page
     assert '<span class="v-confirmed">confirmed</span> 1' in page
     assert '<span class="v-misleading">misleading</span> 0' in page
-    assert page.count('<a href="01_x.html">01_x.ipynb</a>') == 2
+    assert page.count('<a href="01_x.html">01_x</a>') == 2
     assert ".v-discrepancy { color: #fff; background: #cf222e" in page
     assert "<script" not in page and "http" not in page
 

@@ -170,18 +170,24 @@ def index_html(rows: list[dict]) -> str:
         target = row.get("html") or row["notebook"]
         cells = [esc(_cell_text(row[c])) for c in LEDGER_COLUMNS]
         cells[2] = f'<span class="v-{esc(str(row["verdict"]))}">{cells[2]}</span>'
-        cells[8] = f'<a href="{esc(target, quote=True)}">{cells[8]}</a>'
+        cells[8] = f'<a href="{esc(target, quote=True)}">{esc(Path(str(row["notebook"])).stem)}</a>'
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = "".join(f"<th>{esc(c)}</th>" for c in LEDGER_COLUMNS)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<title>Zhejiang Internet Development Report 2018: claim ledger</title>\n<style>\n"
-        "body { font-family: sans-serif; margin: 2em; }\n"
-        "table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .3em; "
-        "vertical-align: top; }\n"
+        "body { font-family: sans-serif; margin: 2em; line-height: 1.4; }\n"
+        "table { border-collapse: collapse; font-size: .9em; }\n"
+        "td, th { border: 1px solid #ccc; padding: .3em .5em; vertical-align: top; text-align: left; }\n"
+        "th { background: #f3f4f6; position: sticky; top: 0; }\n"
+        "td:nth-child(1), td:nth-child(3), td:nth-child(9) { white-space: nowrap; }\n"
+        "td:nth-child(7) { min-width: 28em; }\n"
+        "ul.counts { list-style: none; padding: 0; } ul.counts li { display: inline; margin-right: 1.2em; }\n"
         f"{styles}\n</style>\n</head>\n<body>\n"
         "<h1>Claim ledger</h1>\n"
-        f"<p>{len(rows)} findings. Each links to the notebook that produced it.</p>\n"
+        "<p>Every figure printed in the English summary of the <i>Zhejiang Internet Development "
+        "Report 2018</i>, checked against independent sources where any exist. "
+        f"{len(rows)} findings; each links to the notebook page that explains it.</p>\n"
         f"<ul class=\"counts\">{summary}</ul>\n"
         f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body)
         + "\n</tbody>\n</table>\n</body>\n</html>\n"
