@@ -122,7 +122,8 @@ class _Kernel:
         self.km = _manager(zygote_socket)
         run_sync(self.km.start_kernel)()
         self.kc = None
-        if warm:
+        # A kernel forked from the zygote has the libraries already: nothing to warm.
+        if warm and zygote_socket is None:
             self.kc = BlockingKernelClient()
             self.kc.load_connection_info(self.km.get_connection_info())
             self.kc.start_channels()
