@@ -8,6 +8,7 @@ that import pandas, seaborn and matplotlib and draw one chart, it times:
   (b) `zjanalysis render --force --jobs 1`,
   (c) `zjanalysis render --force --jobs <CPUs>`,
   (c') the same without pre-warmed kernels (`--no-prewarm`), to show what pre-warming buys,
+  (c") the same without the zygote (`--no-zygote`), to show what forking kernels buys,
   (d) a no-op re-render (nothing changed),
 
 and prints each wall time, the ratios a/c and c/d, and the peak resident memory of the largest
@@ -95,10 +96,13 @@ def main() -> int:
                   render + ["--force", "--jobs", str(cpus), "--out", "r2"], work)
         c0 = timed(f"(c') render --force --jobs {cpus} --no-prewarm",
                    render + ["--force", "--jobs", str(cpus), "--no-prewarm", "--out", "r3"], work)
+        c1 = timed(f'(c") render --force --jobs {cpus} --no-zygote',
+                   render + ["--force", "--jobs", str(cpus), "--no-zygote", "--out", "r4"], work)
         d = timed("(d) no-op re-render", render + ["--out", "r2"], work)
     print(f"\na/c = {a / c:.2f}   (target >= 3.5)")
     print(f"c/d = {c / d:.2f}   (no-op {d:.2f} s, target <= 1 s)")
-    print(f"b/c = {b / c:.2f}   (parallel speed-up);  c'/c = {c0 / c:.2f}   (pre-warming)")
+    print(f"b/c = {b / c:.2f}   (parallel speed-up);  c'/c = {c0 / c:.2f}   (pre-warming);  "
+          f'c"/c = {c1 / c:.2f}   (zygote)')
     return 0
 
 

@@ -13,6 +13,16 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_validation_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Keep the validation markers of a test session out of the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("validation-cache")
+    mp = pytest.MonkeyPatch()
+    mp.setenv(data.CACHE_ENV_VAR, str(folder))
+    yield folder
+    mp.undo()
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of data/ (at tmp_path/"data") that the loader reads instead of the real one.

@@ -300,3 +300,81 @@ def test_descriptor_missing_or_broken(data_copy):
     raised("data/datapackage.json: is not valid JSON")
     path.unlink()
     raised("data/datapackage.json: file is missing")
+
+
+# --- the validation cache: Frictionless runs once per distinct set of inputs -----------------
+
+
+@pytest.fixture
+def counted(monkeypatch, tmp_path):
+    """Point the validation cache at an empty folder and count real validations."""
+    monkeypatch.setenv(data.CACHE_ENV_VAR, str(tmp_path / "cache"))
+    calls = []
+    real = data._validate_package
+
+    def counting(root, descriptor):
+        calls.append(root)
+        return real(root, descriptor)
+
+    monkeypatch.setattr(data, "_validate_package", counting)
+    return calls
+
+
+def test_valid_data_is_validated_once_then_served_from_the_marker(data_copy, counted, tmp_path):
+    load_all()
+    assert len(counted) == 1
+    markers = list((tmp_path / "cache" / "validated").iterdir())
+    assert len(markers) == 1 and not markers[0].name.startswith(".tmp-")
+    data.clear_cache()
+    load_all()
+    assert len(counted) == 1
+    assert not any(p.name.startswith(".tmp-") for p in (tmp_path / "cache").rglob("*"))
+
+
+def test_a_changed_file_is_validated_again(data_copy, counted):
+    load_all()
+    set_cell(data_copy / "claims.csv", 1, "geography", "Zhejiang province")
+    data.clear_cache()
+    load_all()
+    assert len(counted) == 2
+
+
+def test_an_invalid_file_leaves_no_marker_and_is_caught_every_time(data_copy, counted, tmp_path):
+    set_cell(data_copy / "claims.csv", 2, "value", "lots")
+    for _ in range(2):
+        data.clear_cache()
+        raised("claims.csv, row 2", "'value'")
+    assert len(counted) == 2
+    assert not (tmp_path / "cache" / "validated").exists() or not any(
+        (tmp_path / "cache" / "validated").iterdir())
+
+
+def test_an_unwritable_cache_still_loads(data_copy, counted, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(data.CACHE_ENV_VAR, str(blocker / "cache"))
+    load_all()
+    data.clear_cache()
+    load_all()
+    assert len(counted) == 2
+    assert blocker.read_text() == "a file where the cache folder should be"
+
+
+def test_a_damaged_marker_means_validate_again(data_copy, counted, tmp_path):
+    load_all()
+    (marker,) = (tmp_path / "cache" / "validated").iterdir()
+    marker.write_text("garbage")
+    data.clear_cache()
+    load_all()
+    assert len(counted) == 2
+
+
+def test_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(data.CACHE_ENV_VAR, str(tmp_path / "a"))
+    assert data.validation_cache_dir() == tmp_path / "a"
+    monkeypatch.delenv(data.CACHE_ENV_VAR)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert data.validation_cache_dir() == tmp_path / "xdg" / "zjanalysis"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert data.validation_cache_dir() == tmp_path / "home" / ".cache" / "zjanalysis"

@@ -17,7 +17,7 @@ LEVELS = [
     {"checks"},
     {"charts"},
     {"notebook"},
-    {"teach", "exercises", "render", "render_worker", "site"},
+    {"teach", "exercises", "render", "render_worker", "site", "zygote"},
     {"cli", "__main__", "refresh"},
 ]
 LEVEL = {name: i for i, names in enumerate(LEVELS) for name in names}

@@ -372,3 +372,92 @@ def test_a_notebook_without_parameters_cell_is_named(tmp_path):
     nbformat.write(nb, tmp_path / "plain.ipynb")
     with pytest.raises(RenderError, match="plain.ipynb has no cell tagged 'parameters'"):
         render.declared_parameters(tmp_path / "plain.ipynb")
+
+
+# --- zygote kernels: forked from one process that imported the libraries once ---------------
+
+ZYGOTE_PROBE = (
+    "import builtins, os, sys\n"
+    "left_over = hasattr(builtins, 'zj_left_over')\n"
+    "builtins.zj_left_over = True\n"
+    "import pandas as pd\n"
+    "pd.set_option('display.precision', 2)\n"
+    "print('left over from another run:', left_over)\n"
+    "pd.DataFrame({f'column_{i}': [i * 1.23456] for i in range(30)})")
+
+
+@pytest.mark.slow
+def test_zygote_kernels_are_fresh_and_render_as_plain_kernels_do(tmp_path):
+    notebooks = [make_notebook(tmp_path / f"{n}.ipynb", ZYGOTE_PROBE,
+                               "import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()")
+                 for n in ("a", "b")]
+    probe = make_notebook(tmp_path / "parent.ipynb",
+                          "import os\nparent = open(f'/proc/{os.getppid()}/cmdline').read()\n"
+                          "assert 'zjanalysis.zygote' in parent and 'serve' in parent, parent")
+    runs = render.plan_runs(notebooks)
+    for name, zygote in (("forked", True), ("plain", False)):
+        result = render.render(runs, tmp_path / name, jobs=1, progress=False,
+                               formats=("ipynb",), zygote=zygote)
+        assert statuses(result) == {"a": "ok", "b": "ok"}, render.summary_table(result)
+    for run in ("a", "b"):
+        forked = (tmp_path / "forked" / f"{run}.ipynb").read_bytes()
+        assert forked == (tmp_path / "plain" / f"{run}.ipynb").read_bytes()
+        assert b"left over from another run: False" in forked
+    if Path("/proc/self/cmdline").exists():
+        result = render.render(render.plan_runs([probe]), tmp_path / "probe", jobs=1,
+                               progress=False, formats=("ipynb",))
+        assert statuses(result) == {"parent": "ok"}, render.summary_table(result)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _wait_for(condition, seconds: float = 60.0) -> bool:
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.slow
+def test_zygote_kernel_dies_with_its_client_and_the_client_with_its_kernel(tmp_path):
+    import os
+    import signal
+    import subprocess
+
+    from jupyter_client.connect import write_connection_file
+
+    from zjanalysis import render_worker, zygote
+
+    if not zygote.available() or not Path("/proc/self/task").exists():
+        pytest.skip("needs fork, Unix sockets and /proc")
+    spawner = render_worker._Zygote(tmp_path)
+    try:
+        def start_client(name: str) -> tuple[subprocess.Popen, int]:
+            known = set(_children(spawner.process.pid))
+            connection, _ = write_connection_file(str(tmp_path / f"{name}.json"))
+            client = subprocess.Popen(render_worker._bootstrap_command(
+                "connect", spawner.socket, "-f", connection),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            assert _wait_for(lambda: set(_children(spawner.process.pid)) - known)
+            (kernel,) = set(_children(spawner.process.pid)) - known
+            return client, kernel
+
+        client, kernel = start_client("one")
+        client.kill()                       # as the timeout guard and shutdown(now=True) do
+        client.wait()
+        assert _wait_for(lambda: kernel not in _children(spawner.process.pid), 10)
+
+        client, kernel = start_client("two")
+        os.kill(kernel, signal.SIGKILL)     # a kernel that kills itself
+        assert client.wait(10) == 128 + signal.SIGKILL
+    finally:
+        spawner.stop()
+    assert spawner.process.poll() is not None
+    assert not Path(spawner.folder).exists()

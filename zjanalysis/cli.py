@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     run.add_argument("--no-prewarm", action="store_true",
                      help="start each kernel only when its run begins (slower; for measuring)")
+    run.add_argument("--no-zygote", action="store_true",
+                     help="start every kernel from scratch instead of forking it from one "
+                          "process that imported the libraries once (slower; for measuring)")
 
     ledger = commands.add_parser("ledger", help="print the claim ledger of a rendered site",
                                  description="Print DIR/ledger.json as a table with verdict counts.")
@@ -74,7 +77,7 @@ def _render(args: argparse.Namespace) -> int:
     runs = rendering.plan_runs(notebooks, parameters, grid, args.edition)
     result = rendering.render(runs, args.out, jobs=args.jobs, timeout=args.timeout,
                               force=args.force, formats=formats, progress=not args.no_progress,
-                              prewarm=not args.no_prewarm)
+                              prewarm=not args.no_prewarm, zygote=not args.no_zygote)
     sys.stdout.write(rendering.summary_table(result))
     if result.interrupted:
         return EXIT_INTERRUPTED

@@ -352,7 +352,86 @@ def _import_frictionless():
     return frictionless
 
 
+CACHE_ENV_VAR = "ZJANALYSIS_CACHE"
+
+
+def validation_cache_dir() -> Path:
+    """Where markers of validated data sets are kept (never inside ``data/``).
+
+    ``$ZJANALYSIS_CACHE`` when set, else ``$XDG_CACHE_HOME/zjanalysis``, else
+    ``~/.cache/zjanalysis``.
+    """
+    env = os.environ.get(CACHE_ENV_VAR)
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "zjanalysis"
+    return Path.home() / ".cache" / "zjanalysis"
+
+
+def _validation_key(root: Path, descriptor: dict) -> str:
+    """Hash of everything a validation depends on: descriptor and data bytes, versions, this code."""
+    import hashlib
+    from importlib import metadata
+
+    digest = hashlib.sha256(b"zjanalysis-validation-1\0")
+
+    def part(data: bytes) -> None:
+        digest.update(len(data).to_bytes(8, "big") + data)
+
+    part((root / _DESCRIPTOR).read_bytes())
+    for relative in sorted(str(r["path"]) for r in descriptor["resources"]):
+        part(relative.encode("utf-8"))
+        part((root / relative).read_bytes())
+    part(metadata.version("frictionless").encode())
+    part(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _marker(key: str) -> Path:
+    return validation_cache_dir() / "validated" / key
+
+
+def _already_validated(key: str) -> bool:
+    try:
+        return _marker(key).read_text(encoding="utf-8").strip() == key
+    except Exception:  # noqa: BLE001 -- the cache may only ever save time, never fail a load
+        return False
+
+
+def _remember_validated(key: str) -> None:
+    import tempfile
+
+    try:
+        marker = _marker(key)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=marker.parent, prefix=".tmp-", suffix=".marker")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(key + "\n")
+            os.replace(temp, marker)
+        except BaseException:
+            os.unlink(temp)
+            raise
+    except Exception:  # noqa: BLE001 -- an unwritable cache only costs the next load time
+        pass
+
+
 def _validate(root: Path, descriptor: dict) -> None:
+    """Validate the package with Frictionless, unless these exact inputs already passed."""
+    try:
+        key = _validation_key(root, descriptor)
+    except Exception:  # noqa: BLE001 -- e.g. a missing file: let the validator report it
+        key = None
+    if key is not None and _already_validated(key):
+        return
+    _validate_package(root, descriptor)
+    if key is not None:
+        _remember_validated(key)
+
+
+def _validate_package(root: Path, descriptor: dict) -> None:
     frictionless = _import_frictionless()
     package = frictionless.Package.from_descriptor(descriptor, basepath=str(root))
     report = package.validate()

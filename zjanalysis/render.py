@@ -363,7 +363,7 @@ class BatchResult:
 
 def render(runs: list[Run], out_dir: Path, *, jobs: int | None = None, timeout: float = 600,
            force: bool = False, formats: Iterable[str] = FORMATS, progress: bool = True,
-           prewarm: bool = True) -> BatchResult:
+           prewarm: bool = True, zygote: bool = True) -> BatchResult:
     """Render `runs` into `out_dir`, skipping those whose inputs and outputs are unchanged.
 
     Returns a BatchResult; the cache manifest is updated after every finished run and the ledger
@@ -391,7 +391,7 @@ def render(runs: list[Run], out_dir: Path, *, jobs: int | None = None, timeout: 
 
         interrupted = execute_all(todo, keys, out_dir, cache, outcomes, jobs=jobs or os.cpu_count()
                                   or 1, timeout=timeout, formats=formats, progress=progress,
-                                  prewarm=prewarm)
+                                  prewarm=prewarm, zygote=zygote)
     site.write_site(out_dir, cache["runs"])
     ordered = [outcomes[r.name] for r in runs if r.name in outcomes]
     return BatchResult(ordered, interrupted)

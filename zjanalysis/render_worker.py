@@ -34,19 +34,96 @@ BANNER_TAG = "papermill-error-cell-tag"
 _PARENT_GRACE = 60.0
 
 
+def _bootstrap_command(*args: str) -> list[str]:
+    """Return a command running `zjanalysis.zygote.main(args)` with this process's package."""
+    folder = str(Path(__file__).resolve().parents[1])
+    code = ("import sys; sys.path.insert(0, sys.argv.pop(1)); import zjanalysis.zygote as z; "
+            "sys.path.pop(0); sys.exit(z.main())")
+    return [sys.executable, "-c", code, folder, *args]
+
+
+class _Zygote:
+    """The batch's zygote process (see `zjanalysis.zygote`) and the socket it listens on."""
+
+    def __init__(self, log_dir: Path) -> None:
+        import socket
+        import subprocess
+
+        self.folder = tempfile.mkdtemp(prefix="zjanalysis-zygote-")
+        self.socket = os.path.join(self.folder, "kernels.sock")
+        self.process = None
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            listener.bind(self.socket)
+            listener.listen(64)
+            with open(log_dir / "zygote.log", "ab", buffering=0) as log:
+                self.process = subprocess.Popen(
+                    _bootstrap_command("serve", str(listener.fileno())),
+                    pass_fds=[listener.fileno()], stdin=subprocess.DEVNULL, stdout=log,
+                    stderr=log, start_new_session=True)
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            listener.close()
+
+    @classmethod
+    def start(cls, log_dir: Path) -> "_Zygote | None":
+        """Return a running zygote, or None when this platform cannot have one (then: no zygote)."""
+        from zjanalysis import zygote
+
+        if not zygote.available():
+            return None
+        try:
+            return cls(log_dir)
+        except (OSError, ValueError):
+            return None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.terminate()
+            try:
+                self.process.wait(10)
+            except Exception:  # noqa: BLE001 -- subprocess.TimeoutExpired
+                self.process.kill()
+                self.process.wait()
+        for name in os.listdir(self.folder) if os.path.isdir(self.folder) else []:
+            os.unlink(os.path.join(self.folder, name))
+        if os.path.isdir(self.folder):
+            os.rmdir(self.folder)
+
+
+def _manager(zygote_socket: str | None) -> Any:
+    """Return a kernel manager for python3; with a zygote, its kernels are forked from it."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    if zygote_socket is None:
+        return AsyncKernelManager(kernel_name="python3")
+
+    class ZygoteKernelManager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            normal = super().format_kernel_cmd(extra_arguments)
+            if normal[1:3] != ["-m", "ipykernel_launcher"]:
+                return normal
+            return _bootstrap_command("connect", zygote_socket, *normal[3:])
+
+    return ZygoteKernelManager(kernel_name="python3")
+
+
 class _Kernel:
     """A started kernel (AsyncKernelManager) plus the client used to warm it."""
 
-    def __init__(self, warm: bool) -> None:
+    def __init__(self, warm: bool, zygote_socket: str | None = None) -> None:
         from jupyter_client.blocking import BlockingKernelClient
-        from jupyter_client.manager import AsyncKernelManager
         from jupyter_client.utils import run_sync
 
         self._run_sync = run_sync
-        self.km = AsyncKernelManager(kernel_name="python3")
+        self.km = _manager(zygote_socket)
         run_sync(self.km.start_kernel)()
         self.kc = None
-        if warm:
+        # A kernel forked from the zygote has the libraries already: nothing to warm.
+        if warm and zygote_socket is None:
             self.kc = BlockingKernelClient()
             self.kc.load_connection_info(self.km.get_connection_info())
             self.kc.start_channels()
@@ -160,7 +237,7 @@ def _execute(task: dict, kernel: _Kernel, work: Path) -> dict:
 
 
 def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool,
-                 formats: tuple[str, ...]) -> None:
+                 formats: tuple[str, ...], zygote_socket: str | None = None) -> None:
     """Serve runs from `conn` until it closes; kernel and library noise go to a log file."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -178,7 +255,7 @@ def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool,
     kernel = None
     try:
         # The first kernel starts before the heavy imports so that both proceed at once.
-        kernel = _Kernel(prewarm)
+        kernel = _Kernel(prewarm, zygote_socket)
         import papermill  # noqa: F401  -- imported once per worker, the point of the pool
 
         if "html" in formats:
@@ -194,7 +271,7 @@ def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool,
             started = time.perf_counter()
             try:
                 # Start the next run's kernel now so its imports overlap this run.
-                kernel = _Kernel(prewarm)
+                kernel = _Kernel(prewarm, zygote_socket)
                 result = _execute(task, current, work)
             except Exception as err:
                 result = {"status": "failed", "message": f"{type(err).__name__}: {err}",
@@ -213,11 +290,12 @@ def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool,
 
 class _Worker:
     def __init__(self, number: int, log_dir: Path, prewarm: bool,
-                 formats: tuple[str, ...]) -> None:
+                 formats: tuple[str, ...], zygote_socket: str | None = None) -> None:
         context = multiprocessing.get_context("fork")
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_worker_main, args=(child, number, str(log_dir),
-                                                                  prewarm, formats), daemon=True)
+                                                                  prewarm, formats, zygote_socket),
+                                       daemon=True)
         self.process.start()
         child.close()
         self.task: dict | None = None
@@ -234,11 +312,14 @@ class _Worker:
 
 def execute_all(runs: list[Run], keys: dict[str, str], out_dir: Path, cache: dict,
                 outcomes: dict[str, Outcome], *, jobs: int, timeout: float,
-                formats: tuple[str, ...], progress: bool, prewarm: bool = True) -> bool:
+                formats: tuple[str, ...], progress: bool, prewarm: bool = True,
+                zygote: bool = True) -> bool:
     """Execute `runs` on `jobs` workers, filling `outcomes` and `cache` as runs finish.
 
     Returns True when Ctrl-C interrupted the batch (finished runs stay recorded and cached;
-    unfinished ones leave no file behind).
+    unfinished ones leave no file behind). With `zygote`, kernels are forked from one process
+    that imported the libraries once (`zjanalysis.zygote`); without it, or where the platform
+    has no fork or Unix sockets, each kernel is started from scratch.
     """
     from multiprocessing.connection import wait
     from tqdm import tqdm
@@ -249,6 +330,7 @@ def execute_all(runs: list[Run], keys: dict[str, str], out_dir: Path, cache: dic
     bar = tqdm(total=len(runs), file=sys.stderr, unit="run", disable=not progress,
                desc="render", dynamic_ncols=True)
     workers: list[_Worker] = []
+    spawner: _Zygote | None = None
 
     def finish(worker: _Worker, result: dict) -> None:
         run: Run = worker.task["run"]
@@ -266,7 +348,9 @@ def execute_all(runs: list[Run], keys: dict[str, str], out_dir: Path, cache: dic
 
     try:
         count = max(1, min(jobs, len(runs)))
-        workers = [_Worker(i, log_dir, prewarm, formats) for i in range(count)]
+        spawner = _Zygote.start(log_dir) if zygote else None
+        socket_path = spawner.socket if spawner else None
+        workers = [_Worker(i, log_dir, prewarm, formats, socket_path) for i in range(count)]
         while pending or any(w.task for w in workers):
             for worker in workers:
                 if worker.task is None and pending:
@@ -293,7 +377,7 @@ def execute_all(runs: list[Run], keys: dict[str, str], out_dir: Path, cache: dic
                     status = "timed out" if late else "failed"
                     finish(worker, {"status": status, "seconds": time.monotonic() - worker.started,
                                     "message": "the worker process stopped without a result"})
-                    workers[index] = _Worker(index, log_dir, prewarm, formats)
+                    workers[index] = _Worker(index, log_dir, prewarm, formats, socket_path)
         return False
     except KeyboardInterrupt:
         return True
@@ -309,5 +393,7 @@ def execute_all(runs: list[Run], keys: dict[str, str], out_dir: Path, cache: dic
             else:
                 worker.process.join(10)
                 worker.stop(5)
+        if spawner is not None:
+            spawner.stop()
         site.remove_temp_files(out_dir)
         bar.close()
