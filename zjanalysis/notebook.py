@@ -40,23 +40,10 @@ def claims_table(theme: str) -> None:
     ]
     rows.sort(key=lambda r: int(r[3]))  # stable: registry order within a paragraph
 
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(_COLUMNS)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(_COLUMNS, widths)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    plain = "\n".join(lines) if rows else f"(no claims registered for theme {theme!r})"
-
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in _COLUMNS)
-    body = "".join(
-        "<tr>"
-        f"<td><code>{html.escape(r[0])}</code></td><td>{html.escape(r[1])}</td>"
-        f"<td>{html.escape(r[2])}</td><td style=\"text-align:right\">{r[3]}</td>"
-        "</tr>"
-        for r in rows
-    )
-    markup = (
-        f'<table class="zj-claims"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-    )
-    _display({"text/plain": plain, "text/html": markup})
+    if not rows:
+        _display({"text/plain": f"(no claims registered for theme {theme!r})", "text/html": ""})
+        return
+    _table(_COLUMNS, rows, "zj-claims")
 
 
 def notebook_order() -> list[str]:

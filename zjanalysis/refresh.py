@@ -20,9 +20,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-
-
 class RefreshError(RuntimeError):
     """A notebook raised while being refreshed; the committed file was left as it was."""
 
@@ -67,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (default 300)")
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb"))
+    from zjanalysis.render import default_notebooks
+
+    paths = args.notebooks or default_notebooks()
     failed = 0
     for path in paths:
         try:
