@@ -461,3 +461,29 @@ def test_zygote_kernel_dies_with_its_client_and_the_client_with_its_kernel(tmp_p
         spawner.stop()
     assert spawner.process.poll() is not None
     assert not Path(spawner.folder).exists()
+
+
+def test_workers_skip_the_iri_checker_and_still_validate_notebooks():
+    """The renderer keeps jsonschema from importing rfc3987_syntax (render_worker docstring);
+    nbformat must still read, validate and refuse notebooks exactly as before."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from zjanalysis import render_worker\n"
+        "render_worker.skip_unused_iri_checker()\n"
+        "import nbformat, papermill\n"
+        "assert sys.modules['rfc3987_syntax'] is None\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1 + 1')])\n"
+        "nbformat.validate(nbformat.reads(nbformat.writes(nb), as_version=4))\n"
+        "nb.cells[0]['cell_type'] = 'no such type'\n"
+        "try:\n"
+        "    nbformat.validate(nb)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('refused')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "refused"

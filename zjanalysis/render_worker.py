@@ -2,12 +2,13 @@
 
 Each worker imports Papermill once, keeps one kernel started ahead of time with pandas,
 matplotlib and seaborn already imported (one fresh kernel per run, never reused), and writes
-every result atomically. The parent hands out runs, records results in the cache as they come,
+every result atomically. Papermill's save-after-every-cell is off (see `_engine`). The parent hands out runs, records results in the cache as they come,
 enforces a wall-clock guard and, on Ctrl-C, stops the workers without leaving partial files.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -161,6 +162,45 @@ def _strip_times(nb: Any, source: Path, target: Path) -> None:
             cell.metadata.get("papermill", {}).pop(key, None)
 
 
+_ENGINE = "zjanalysis"
+
+
+@functools.cache
+def _engine() -> Any:
+    """Register, once per process, and return the Papermill engine the renderer runs with."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class LiveEngine(NBClientEngine):
+        """Papermill's nbclient engine, keeping a handle on the notebook it is executing.
+
+        The renderer turns off Papermill's save-after-every-cell (it re-serialises the whole
+        notebook twice per cell: about a quarter of a run's time); this handle still gives a
+        timed-out or crashed run the cells that ran before it stopped.
+        """
+
+        live = None
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
+            cls.live = nb_man.nb
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register(_ENGINE, LiveEngine)
+    return LiveEngine
+
+
+def skip_unused_iri_checker() -> None:
+    """Keep jsonschema from importing `rfc3987_syntax` in this process (and its forks).
+
+    `import nbformat` imports jsonschema's format checkers; the non-GPL IRI checker,
+    `rfc3987_syntax` 1.1, builds dozens of Lark parsers at import: about 1.1 s of CPU here, in
+    every worker. No notebook schema uses the `iri` formats, so the renderer marks the module
+    as absent (jsonschema then simply has no IRI checker). Upstream: python-jsonschema/jsonschema
+    issue 1428. Does nothing when the module is already imported.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def _banner(nb: Any, text: str) -> None:
     import nbformat
 
@@ -187,6 +227,8 @@ def _execute(task: dict, kernel: _Kernel, work: Path) -> dict:
         nb = teach.student_edition(nb)
     scratch = work / "run.ipynb"
     scratch.unlink(missing_ok=True)
+    engine = _engine()
+    engine.live = None
     guard_fired = threading.Event()
 
     def guard() -> None:
@@ -200,7 +242,8 @@ def _execute(task: dict, kernel: _Kernel, work: Path) -> dict:
     try:
         nb = papermill.execute_notebook(
             nb, str(scratch), parameters=run.parameters, km=kernel.km, progress_bar=False,
-            execution_timeout=task["timeout"], kernel_name="python3")
+            execution_timeout=task["timeout"], kernel_name="python3", engine_name=_ENGINE,
+            request_save_on_cell_execute=False)
     except papermill.PapermillExecutionError as err:
         status, message = "failed", f"{err.ename}: {err.evalue} (cell {err.exec_count})"
     except (CellTimeoutError, DeadKernelError) as err:
@@ -213,8 +256,12 @@ def _execute(task: dict, kernel: _Kernel, work: Path) -> dict:
     finally:
         timer.cancel()
     if status != "ok":
+        # A failed cell: Papermill wrote the notebook with its error banner to `scratch`.
+        # A timeout or a dead kernel: keep what ran, from the engine's live notebook.
         if scratch.exists():
             nb = nbformat.read(scratch, as_version=4)
+        elif engine.live is not None:
+            nb = engine.live
         if status == "timed out":
             _banner(nb, f"This run timed out: it was stopped after {task['timeout']:g} seconds. "
                         "The cells below show how far it got.")
@@ -257,6 +304,8 @@ def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool,
         # The first kernel starts before the heavy imports so that both proceed at once.
         kernel = _Kernel(prewarm, zygote_socket)
         import papermill  # noqa: F401  -- imported once per worker, the point of the pool
+
+        _engine()
 
         if "html" in formats:
             import nbconvert  # noqa: F401
@@ -347,6 +396,7 @@ def execute_all(runs: list[Run], keys: dict[str, str], out_dir: Path, cache: dic
         bar.update(1)
 
     try:
+        skip_unused_iri_checker()  # before the workers fork and import nbformat
         count = max(1, min(jobs, len(runs)))
         spawner = _Zygote.start(log_dir) if zygote else None
         socket_path = spawner.socket if spawner else None

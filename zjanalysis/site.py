@@ -8,6 +8,7 @@ Nothing here imports nbconvert until a page is exported, so the no-op render sta
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import json
@@ -87,6 +88,14 @@ def remove_temp_files(folder: Path) -> list[Path]:
     return removed
 
 
+@functools.cache
+def _html_exporter() -> Any:
+    """One exporter per process: building one loads and compiles the templates (~0.1 s)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="lab", embed_images=True)
+
+
 def export_html(nb: Any) -> str:
     """Return `nb` as one self-contained HTML page: images embedded, no script or style from a CDN.
 
@@ -94,10 +103,7 @@ def export_html(nb: Any) -> str:
     <link href> tags (require.js, MathJax) are stripped, so the page works offline (LaTeX in
     Markdown then shows as source).
     """
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _html_exporter().from_notebook_node(nb)
     return _NOTEBOOK_LINK.sub(r'href="\1.html"', _EXTERNAL_TAG.sub("", body))
 
 
