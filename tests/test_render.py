@@ -487,3 +487,31 @@ def test_workers_skip_the_iri_checker_and_still_validate_notebooks():
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "refused"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("zygote", [True, False], ids=["forked", "plain"])
+def test_kernels_listen_on_private_unix_sockets_not_tcp_ports(tmp_path, zygote):
+    # Two workers picking free TCP ports at once can pick the same one; the kernel that loses
+    # dies before it starts. Unix sockets in each worker's own temp folder cannot collide.
+    probe = make_notebook(
+        tmp_path / "probe.ipynb",
+        "import json, os, ipykernel\n"
+        "info = json.loads(ipykernel.get_connection_info())\n"
+        "folder = os.path.dirname(info['ip'])\n"
+        "print(info['transport'], os.path.basename(folder).startswith('zjanalysis-render-'),\n"
+        "      oct(os.stat(folder).st_mode & 0o777))")
+    runs = render.plan_runs([probe])
+    result = render.render(runs, tmp_path / "out", jobs=1, progress=False, formats=("ipynb",),
+                           zygote=zygote)
+    assert statuses(result) == {"probe": "ok"}, render.summary_table(result)
+    written = nbformat.read(tmp_path / "out" / "probe.ipynb", as_version=4)
+    assert written.cells[-1].outputs[0]["text"] == "ipc True 0o700\n"
+
+
+def test_a_socket_prefix_too_long_for_a_unix_socket_falls_back_to_tcp():
+    from zjanalysis import render_worker
+
+    assert render_worker._manager(None, "/tmp/zjanalysis-render-x/k0").transport == "ipc"
+    assert render_worker._manager(None, "/tmp/" + "x" * 120 + "/k0").transport == "tcp"
+    assert render_worker._manager(None, None).transport == "tcp"

@@ -9,6 +9,7 @@ enforces a wall-clock guard and, on Ctrl-C, stops the workers without leaving pa
 from __future__ import annotations
 
 import functools
+import itertools
 import multiprocessing
 import os
 import signal
@@ -95,12 +96,26 @@ class _Zygote:
             os.rmdir(self.folder)
 
 
-def _manager(zygote_socket: str | None) -> Any:
-    """Return a kernel manager for python3; with a zygote, its kernels are forked from it."""
+# A Unix socket path must fit in sockaddr_un (108 bytes on Linux) with its "-<n>" suffix.
+_MAX_IPC_PREFIX = 96
+
+
+def _manager(zygote_socket: str | None, ipc_prefix: str | None = None) -> Any:
+    """Return a kernel manager for python3; with a zygote, its kernels are forked from it.
+
+    With `ipc_prefix` the kernel listens on Unix sockets `<prefix>-1` … `<prefix>-5` instead of
+    TCP ports. Over TCP, jupyter_client picks free ports and releases them for the kernel to
+    bind; two workers starting kernels at once can pick the same port, and the loser dies with
+    "Address already in use" (seen under load). Socket paths in a worker's private folder
+    cannot collide.
+    """
     from jupyter_client.manager import AsyncKernelManager
 
+    transport = {}
+    if ipc_prefix is not None and len(ipc_prefix) <= _MAX_IPC_PREFIX:
+        transport = {"transport": "ipc", "ip": ipc_prefix}
     if zygote_socket is None:
-        return AsyncKernelManager(kernel_name="python3")
+        return AsyncKernelManager(kernel_name="python3", **transport)
 
     class ZygoteKernelManager(AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
@@ -109,18 +124,19 @@ def _manager(zygote_socket: str | None) -> Any:
                 return normal
             return _bootstrap_command("connect", zygote_socket, *normal[3:])
 
-    return ZygoteKernelManager(kernel_name="python3")
+    return ZygoteKernelManager(kernel_name="python3", **transport)
 
 
 class _Kernel:
     """A started kernel (AsyncKernelManager) plus the client used to warm it."""
 
-    def __init__(self, warm: bool, zygote_socket: str | None = None) -> None:
+    def __init__(self, warm: bool, zygote_socket: str | None = None,
+                 ipc_prefix: str | None = None) -> None:
         from jupyter_client.blocking import BlockingKernelClient
         from jupyter_client.utils import run_sync
 
         self._run_sync = run_sync
-        self.km = _manager(zygote_socket)
+        self.km = _manager(zygote_socket, ipc_prefix)
         run_sync(self.km.start_kernel)()
         self.kc = None
         # A kernel forked from the zygote has the libraries already: nothing to warm.
@@ -299,10 +315,11 @@ def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool,
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
     work = Path(tempfile.mkdtemp(prefix="zjanalysis-render-"))
+    sockets = (str(work / f"k{n}") for n in itertools.count())
     kernel = None
     try:
         # The first kernel starts before the heavy imports so that both proceed at once.
-        kernel = _Kernel(prewarm, zygote_socket)
+        kernel = _Kernel(prewarm, zygote_socket, next(sockets))
         import papermill  # noqa: F401  -- imported once per worker, the point of the pool
 
         _engine()
@@ -320,7 +337,7 @@ def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool,
             started = time.perf_counter()
             try:
                 # Start the next run's kernel now so its imports overlap this run.
-                kernel = _Kernel(prewarm, zygote_socket)
+                kernel = _Kernel(prewarm, zygote_socket, next(sockets))
                 result = _execute(task, current, work)
             except Exception as err:
                 result = {"status": "failed", "message": f"{type(err).__name__}: {err}",

@@ -211,7 +211,7 @@ def test_a_kernel_that_dies_mid_run_fails_alone(tmp_path):
               "--out", "out", cwd=tmp_path)
     assert done.returncode == 1
     rows = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines()[2:5]}
-    assert rows == {"a_good": "ok", "b_dies": "failed", "c_good": "ok"}
+    assert rows == {"a_good": "ok", "b_dies": "failed", "c_good": "ok"}, done.stdout
     note = [line for line in done.stdout.splitlines() if line.startswith("b_dies: ")]
     assert len(note) == 1 and "kernel died" in note[0], done.stdout
     dead = nbformat.read(tmp_path / "out" / "b_dies.ipynb", as_version=4)
