@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -130,3 +131,15 @@ def test_ctrl_c_leaves_no_partial_file_and_the_next_render_resumes(tmp_path):
     assert "b_slow.ipynb" not in names and "b_slow.html" not in names
     resumed = zj("render", "a_fast.ipynb", "--out", "out", "--no-progress", cwd=tmp_path)
     assert resumed.returncode == 0 and "cached" in resumed.stdout
+
+
+def test_a_data_variable_naming_no_folder_stops_the_render_before_any_kernel(tmp_path):
+    make_notebook(tmp_path / "a.ipynb", "print('never run')")
+    missing = tmp_path / "no-such-data"
+    done = subprocess.run([sys.executable, "-m", "zjanalysis", "render", "a.ipynb", "--out", "out"],
+                          cwd=tmp_path, text=True, capture_output=True, timeout=120,
+                          env={**os.environ, "ZJANALYSIS_DATA": str(missing)})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(f"zjanalysis render: error: $ZJANALYSIS_DATA is set to "
+                                  f"{str(missing)!r}, which is not a folder;"), done.stderr
+    assert not (tmp_path / "out" / "a.ipynb").exists()

@@ -269,9 +269,16 @@ def package_folder() -> Path:
 
 
 def data_folder() -> Path:
-    """Return the data folder the kernels will read: $ZJANALYSIS_DATA, else the project's data/."""
-    env = os.environ.get("ZJANALYSIS_DATA")
-    return Path(env) if env else project_root() / "data"
+    """Return the data folder the kernels will read (`zjanalysis.data.data_dir`).
+
+    Raises RenderError when $ZJANALYSIS_DATA names no folder: every run would fail on it.
+    """
+    from zjanalysis import data
+
+    try:
+        return data.data_dir()
+    except data.DataError as err:
+        raise RenderError(str(err)) from None
 
 
 def _hash_tree(digest: Any, root: Path, pattern: str) -> None:
