@@ -427,3 +427,68 @@ def test_save_rejects_an_unknown_file_type(tmp_path):
     with pytest.raises(ValueError, match=r"save must be a path ending in .png or .svg; got '.*chart.jpg'"):
         charts.share_bar(1, 2, unit="percent", save=tmp_path / "chart.jpg")
     assert not (tmp_path / "chart.jpg").exists()
+
+
+# --- labels stay readable -------------------------------------------------------------------
+
+
+def label_boxes(ax, gid):
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() == gid]
+
+
+def test_slope_labels_of_series_that_start_and_end_together_do_not_overlap():
+    # 10.0, 10.1 and 10.2 on an axis spanning about 5..20 are a fraction of a label apart.
+    ax = charts.slope({"a": (10.0, 20.0), "b": (10.1, 20.05), "c": (10.2, 5.0)}, unit="x")
+    for gid in ("start-label", "end-label"):
+        boxes = label_boxes(ax, gid)
+        assert len(boxes) == 3
+        for i, one in enumerate(boxes):
+            for other in boxes[i + 1:]:
+                assert not one.overlaps(other), (gid, one, other)
+    # Order is kept: the higher value's label stays above.
+    starts = label_boxes(ax, "start-label")
+    assert starts[0].y0 < starts[1].y0 < starts[2].y0
+
+
+def test_slope_labels_with_room_stay_level_with_their_points():
+    ax = charts.slope({"a": (1.0, 9.0), "b": (9.0, 1.0)}, unit="x")
+    assert all(t.xyann[1] == 0 for t in ax.texts if t.get_gid() in ("start-label", "end-label"))
+
+
+@pytest.mark.parametrize("values, gap, expected", [
+    ([0.0, 100.0], 10.0, [0.0, 0.0]),             # far apart: untouched
+    ([50.0, 50.0], 10.0, [-5.0, 5.0]),            # same value: 5 down, 5 up
+    ([50.0, 54.0, 200.0], 10.0, [-3.0, 3.0, 0.0]),  # 4 apart: each moves 3 to make 10
+])
+def test_spread_labels_hand_worked(values, gap, expected):
+    # An axis of 0..100 drawn 100 points high: one data unit is one point.
+    fig = plt.figure(figsize=(1, 100 / 72), dpi=72)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_ylim(0, 100)
+    assert charts._spread_labels(ax, values, gap) == pytest.approx(expected)
+
+
+def test_timeseries_stated_label_stays_on_the_chart_when_the_claim_year_comes_first():
+    ax = charts.timeseries({2018: 10.0, 2019: 12.0, 2020: 13.0}, unit="percent", name="rate",
+                           highlight_year=2018, stated=10.0)
+    label = [t for t in ax.texts if t.get_gid() == "stated-label"][0]
+    assert label.get_ha() == "left"
+    ax.figure.canvas.draw()
+    box = label.get_window_extent(ax.figure.canvas.get_renderer())
+    assert box.x0 >= ax.get_window_extent().x0
+    # Later claim year: to the left of the marker, as before.
+    ax = charts.timeseries({2018: 10.0, 2019: 12.0}, unit="percent", name="rate",
+                           highlight_year=2019, stated=12.0)
+    assert [t.get_ha() for t in ax.texts if t.get_gid() == "stated-label"] == ["right"]
+
+
+def test_ranking_can_leave_out_the_ranks():
+    ax = charts.ranking({"Jiangsu": 3.5, "Zhejiang": 2.3, "Guangdong": 4.3}, unit="trillion yuan",
+                        show_ranks=False)
+    assert texts(ax) == ["4.3", "3.5", "2.3"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Guangdong", "Jiangsu", "Zhejiang"]
+    assert ax.get_title(loc="left") == "Ranking of 3 regions, largest first"
+    with pytest.raises(ValueError, match="show_ranks must be True or False; got 'no'"):
+        charts.ranking({"Zhejiang": 1.0}, unit="x", show_ranks="no")

@@ -52,6 +52,7 @@ _METADATA = {".png": {"Software": None}, ".svg": {"Date": None, "Creator": None}
 _FIGSIZE = (7.5, 4.2)
 _CAPTION_SIZE = 8.5
 _GAP_PT = 6.0
+_SLOPE_LABEL_PT = 13.0  # a 10-pt label's line height, plus a little air
 
 
 @dataclass(frozen=True)
@@ -179,15 +180,22 @@ def slope(
     for i, (key, (b, a)) in enumerate(series.items()):
         color = PALETTE[i % len(PALETTE)]
         ax.plot([0, 1], [b, a], marker="o", ms=7, lw=2.2, color=color, label=key, gid="series")
-        ax.annotate(_fmt(b), (0, b), xytext=(-9, 0), textcoords="offset points",
-                    ha="right", va="center", color=color, fontsize=10)
-        tail = f"{_fmt(a)}  {key}" if len(series) > 1 or name else _fmt(a)
-        ax.annotate(tail, (1, a), xytext=(9, 0), textcoords="offset points",
-                    ha="left", va="center", color=color, fontsize=10)
     ax.set_xlim(-0.45, 1.45 if len(series) == 1 and not name else 1.9)
     ax.set_xticks([0, 1], list(labels))
     ax.grid(axis="x", visible=False)
     ax.set_ylabel(unit)
+    # Labels of series that start (or end) close together are moved apart, never onto a line.
+    keys = list(series)
+    starts = _spread_labels(ax, [series[k][0] for k in keys], _SLOPE_LABEL_PT)
+    ends = _spread_labels(ax, [series[k][1] for k in keys], _SLOPE_LABEL_PT)
+    for i, key in enumerate(keys):
+        color = PALETTE[i % len(PALETTE)]
+        b, a = series[key]
+        ax.annotate(_fmt(b), (0, b), xytext=(-9, starts[i]), textcoords="offset points",
+                    ha="right", va="center", color=color, fontsize=10, gid="start-label")
+        tail = f"{_fmt(a)}  {key}" if len(series) > 1 or name else _fmt(a)
+        ax.annotate(tail, (1, a), xytext=(9, ends[i]), textcoords="offset points",
+                    ha="left", va="center", color=color, fontsize=10, gid="end-label")
     if len(series) == 1:
         default = f"{next(iter(series))}: from {labels[0]} to {labels[1]}"
     else:
@@ -238,9 +246,14 @@ def timeseries(
         r = _as_range(stated, "stated")
         _draw_range(ax, r, highlight_year, COLORS["stated"], vertical=True, label="stated",
                     marker="D")
-        ax.annotate(f"stated {_fmt_range(r)}", (highlight_year, r.point), xytext=(-8, 0),
-                    textcoords="offset points", ha="right", va="center",
-                    color=COLORS["stated"], fontsize=9)
+        # Left of the marker, unless the claim's year is the first one: then nothing is to its
+        # left and the label would run off the chart.
+        first = min(x for pts in series.values() for x, _ in pts)
+        right = highlight_year <= first
+        ax.annotate(f"stated {_fmt_range(r)}", (highlight_year, r.point),
+                    xytext=(8 if right else -8, 0), textcoords="offset points",
+                    ha="left" if right else "right", va="center", color=COLORS["stated"],
+                    fontsize=9, gid="stated-label")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("year")
     ax.set_ylabel(unit)
@@ -257,6 +270,7 @@ def ranking(
     highlight: str | None = "Zhejiang",
     unit: str | None = None,
     ascending: bool = False,
+    show_ranks: bool = True,
     ax: Any = None,
     save: str | Path | None = None,
     sources: str | Sequence[str] | None = None,
@@ -265,7 +279,9 @@ def ranking(
     """Draw horizontal bars in rank order, rank 1 on top, the highlighted region coloured.
 
     Ranks follow competition ranking (ties share a rank: 1, 2, 2, 4); ``ascending=True``
-    ranks the smallest value first. ``highlight=None`` colours nothing.
+    ranks the smallest value first. ``highlight=None`` colours nothing. ``show_ranks=False``
+    labels the bars with their values only (for a handful of regions that are not a full
+    league table, where "#1" would mislead); the order still follows the ranking.
 
     Returns the Axes. Raises ValueError when ``unit`` is missing, ``values`` is empty, a value
     is not a number, or ``highlight`` is not one of the regions.
@@ -282,7 +298,10 @@ def ranking(
     ax = _start(ax, (_FIGSIZE[0], 1.5 + 0.38 * len(order)))
     colors = [COLORS["highlight"] if k == highlight else COLORS["muted"] for k in order]
     bars = ax.barh(range(len(order)), [vals[k] for k in order], color=colors, height=0.7)
-    ax.bar_label(bars, [f"#{ranks[k]}  {_fmt(vals[k])}" for k in order], padding=4, fontsize=9)
+    if not isinstance(show_ranks, bool):
+        raise ValueError(f"show_ranks must be True or False; got {show_ranks!r}.")
+    texts = [f"#{ranks[k]}  {_fmt(vals[k])}" if show_ranks else _fmt(vals[k]) for k in order]
+    ax.bar_label(bars, texts, padding=4, fontsize=9)
     ax.set_yticks(range(len(order)), order)
     for tick, key in zip(ax.get_yticklabels(), order):
         if key == highlight:
@@ -293,7 +312,7 @@ def ranking(
     ax.set_xlabel(unit)
     which = "smallest" if ascending else "largest"
     default = f"Ranking of {len(order)} regions, {which} first"
-    if highlight is not None:
+    if highlight is not None and show_ranks:
         default += f": {highlight} is #{ranks[highlight]}"
     return _finish(ax, title, default, sources, save)
 
@@ -483,6 +502,41 @@ def _limits(ranges: Sequence[_Range], pad: float) -> tuple[float, float]:
     right = pad + (0.25 if any(math.isinf(r.hi) for r in ranges) else 0)
     left = pad + (0.25 if any(math.isinf(r.lo) for r in ranges) else 0)
     return lo - left * span, hi + right * span
+
+
+def _spread_labels(ax: Any, values: Sequence[float], gap_pt: float) -> list[float]:
+    """Vertical offsets in points that keep labels at `values` (data units) `gap_pt` apart.
+
+    Labels closer than the gap are moved apart symmetrically around their cluster's middle;
+    labels with room keep offset 0. Uses the Axes' current y-limits and height.
+    """
+    lo, hi = ax.get_ylim()
+    height_pt = ax.get_window_extent().height * 72 / ax.figure.dpi
+    scale = height_pt / (hi - lo) if hi != lo else 0.0
+    order = sorted(range(len(values)), key=lambda i: (values[i], i))
+    wanted = [values[i] * scale for i in order]
+    # Merge neighbours into clusters until no two clusters overlap (at most n passes).
+    clusters = [[i] for i in range(len(order))]
+    placed = list(wanted)
+    for _ in range(len(order)):
+        changed = False
+        for c in range(len(clusters) - 1):
+            top_of_lower = placed[clusters[c][-1]]
+            if placed[clusters[c + 1][0]] - top_of_lower < gap_pt - 1e-9:
+                clusters[c:c + 2] = [clusters[c] + clusters[c + 1]]
+                changed = True
+                break
+        for members in clusters:
+            middle = sum(wanted[m] for m in members) / len(members)
+            first = middle - gap_pt * (len(members) - 1) / 2
+            for k, m in enumerate(members):
+                placed[m] = first + k * gap_pt
+        if not changed:
+            break
+    offsets = [0.0] * len(values)
+    for rank, index in enumerate(order):
+        offsets[index] = placed[rank] - wanted[rank]
+    return offsets
 
 
 def _draw_range(ax: Any, r: _Range, at: float, color: str, *, vertical: bool,
