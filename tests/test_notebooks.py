@@ -168,3 +168,40 @@ def test_student_edition_of_the_collection_runs_and_its_ledger_covers_the_regist
         assert "No answer yet" in printed, f"{path.name}: the answer placeholders should run and say so"
     ledger = json.loads((out / "ledger.json").read_text(encoding="utf-8"))
     assert {row["claim_id"] for row in ledger} == set(data.claims().index)
+
+
+# What the notebooks' markdown says a parameter does to a verdict (05 cell nb05-16, 07 cells
+# on the hospital queue and the settlement rate), checked against what a render records.
+PROSE_VERDICTS = {
+    ("05_innovation_talent", "national_basis-unknown__tolerance-0"):
+        {"talent.listed_internet_share_2018": "unverifiable"},
+    ("05_innovation_talent", "national_basis-cnnic__tolerance-0"):
+        {"talent.listed_internet_share_2018": "discrepancy"},
+    ("05_innovation_talent", "national_basis-cnnic__tolerance-0.02"):
+        {"talent.listed_internet_share_2018": "confirmed"},
+    ("07_public_services", "tolerance-0"):
+        {"services.queue_before_2018": "discrepancy", "services.settlement_after_2018": "discrepancy"},
+    ("07_public_services", "tolerance-0.005"):
+        {"services.queue_before_2018": "confirmed", "services.settlement_after_2018": "confirmed"},
+}
+
+
+@pytest.mark.slow
+def test_what_the_prose_says_parameters_do_is_what_the_notebooks_record(tmp_path):
+    (tmp_path / "grid.yaml").write_text(
+        "05_innovation_talent:\n"
+        "  runs: [{national_basis: unknown, tolerance: 0}, {national_basis: cnnic, tolerance: 0},\n"
+        "         {national_basis: cnnic, tolerance: 0.02}]\n"
+        "07_public_services:\n"
+        "  product: {tolerance: [0, 0.005]}\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "zjanalysis", "render", "--grid", "grid.yaml", "--out", "out",
+         "--format", "ipynb", "--no-progress"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    ledger = json.loads((tmp_path / "out" / "ledger.json").read_text(encoding="utf-8"))
+    recorded = {(row["notebook"].removesuffix(".ipynb"), row["claim_id"]): row["verdict"]
+                for row in ledger}
+    for (stem, params), expected in PROSE_VERDICTS.items():
+        for claim_id, verdict in expected.items():
+            assert recorded[(f"{stem}__{params}", claim_id)] == verdict, (stem, params, claim_id)
