@@ -15,10 +15,10 @@ failed refresh never leaves a half-executed notebook behind.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from zjanalysis import site
 
 class RefreshError(RuntimeError):
     """A notebook raised while being refreshed; the committed file was left as it was."""
@@ -49,14 +49,8 @@ def refresh(path: Path, *, timeout: int = 300) -> None:
         raise RefreshError(f"{path.name}: a cell raised, file left unchanged: {first_line}") from None
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            nbformat.write(nb, handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # As nbformat.write does: the JSON and one final newline.
+    site.write_atomic(path, nbformat.writes(nb) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
