@@ -515,3 +515,38 @@ def test_a_socket_prefix_too_long_for_a_unix_socket_falls_back_to_tcp():
     assert render_worker._manager(None, "/tmp/zjanalysis-render-x/k0").transport == "ipc"
     assert render_worker._manager(None, "/tmp/" + "x" * 120 + "/k0").transport == "tcp"
     assert render_worker._manager(None, None).transport == "tcp"
+
+
+def test_merge_adjacent_streams_joins_neighbours_only():
+    from zjanalysis.render_worker import merge_adjacent_streams
+
+    out = nbformat.v4.new_output
+    cell = nbformat.v4.new_code_cell("...")
+    cell.outputs = [out("stream", name="stdout", text="2018 GDP:"),
+                    out("stream", name="stdout", text=" 5,541.7\n"),
+                    out("stream", name="stderr", text="warning\n"),
+                    out("stream", name="stdout", text="after stderr\n"),
+                    out("execute_result", data={"text/plain": "1"}, execution_count=1),
+                    out("stream", name="stdout", text="after a display\n")]
+    nb = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_markdown_cell("text")])
+    merge_adjacent_streams(nb)
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in nb.cells[0].outputs] == [
+        ("stream", "stdout", "2018 GDP: 5,541.7\n"),
+        ("stream", "stderr", "warning\n"),
+        ("stream", "stdout", "after stderr\n"),
+        ("execute_result", None, None),
+        ("stream", "stdout", "after a display\n"),
+    ]
+    nbformat.validate(nb)
+
+
+@pytest.mark.slow
+def test_a_print_the_kernel_sends_in_two_chunks_is_written_as_one_output(tmp_path):
+    nb = make_notebook(tmp_path / "chunks.ipynb",
+                       "import sys, time\nprint('first half,', end='')\nsys.stdout.flush()\n"
+                       "time.sleep(0.5)\nprint(' second half')")
+    out = tmp_path / "out"
+    result = render.render(render.plan_runs([nb]), out, jobs=1, progress=False, formats=("ipynb",))
+    assert statuses(result) == {"chunks": "ok"}, render.summary_table(result)
+    written = nbformat.read(out / "chunks.ipynb", as_version=4)
+    assert [o.get("text") for o in written.cells[-1].outputs] == ["first half, second half\n"]

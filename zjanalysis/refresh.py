@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from zjanalysis import site
+from zjanalysis.render_worker import merge_adjacent_streams
 
 class RefreshError(RuntimeError):
     """A notebook raised while being refreshed; the committed file was left as it was."""
@@ -49,6 +50,7 @@ def refresh(path: Path, *, timeout: int = 300) -> None:
         raise RefreshError(f"{path.name}: a cell raised, file left unchanged: {first_line}") from None
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
+    merge_adjacent_streams(nb)
     # As nbformat.write does: the JSON and one final newline.
     site.write_atomic(path, nbformat.writes(nb) + "\n")
 

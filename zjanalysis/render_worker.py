@@ -2,8 +2,9 @@
 
 Each worker imports Papermill once, keeps one kernel started ahead of time with pandas,
 matplotlib and seaborn already imported (one fresh kernel per run, never reused), and writes
-every result atomically. Papermill's save-after-every-cell is off (see `_engine`). The parent hands out runs, records results in the cache as they come,
-enforces a wall-clock guard and, on Ctrl-C, stops the workers without leaving partial files.
+every result atomically; Papermill's save-after-every-cell is off (see `_engine`). The parent
+hands out runs, records results in the cache as they come, enforces a wall-clock guard and, on
+Ctrl-C, stops the workers without leaving partial files.
 """
 
 from __future__ import annotations
@@ -161,8 +162,31 @@ class _Kernel:
             self.kill()
 
 
+def merge_adjacent_streams(nb: Any) -> None:
+    """Join each run of consecutive stream outputs with the same name into one output, in place.
+
+    The kernel sends what a cell prints in chunks, cut wherever its flush timer happens to
+    fire: the same print can arrive as one output or as two. Joining neighbours (never streams
+    separated by another output, so the order of text and displays is kept) makes the written
+    notebook independent of that timing.
+    """
+    for cell in nb.cells:
+        merged: list = []
+        for output in cell.get("outputs", []):
+            last = merged[-1] if merged else {}
+            if (output.get("output_type") == last.get("output_type") == "stream"
+                    and output.get("name") == last.get("name")):
+                last["text"] = "".join(last["text"]) + "".join(output["text"])
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
 def _strip_times(nb: Any, source: Path, target: Path) -> None:
-    """Make a rendered notebook deterministic: no times, durations or absolute paths."""
+    """Make a rendered notebook deterministic: no times, durations or absolute paths, and
+    printed text in one output however the kernel happened to chunk it."""
+    merge_adjacent_streams(nb)
     meta = nb.metadata.get("papermill", {})
     for key in ("start_time", "end_time", "duration"):
         meta.pop(key, None)
@@ -206,7 +230,7 @@ def _engine() -> Any:
 
 
 def skip_unused_iri_checker() -> None:
-    """Keep jsonschema from importing `rfc3987_syntax` in this process (and its forks).
+    """Keep jsonschema from importing `rfc3987_syntax` in this process (called in each worker).
 
     `import nbformat` imports jsonschema's format checkers; the non-GPL IRI checker,
     `rfc3987_syntax` 1.1, builds dozens of Lark parsers at import: about 1.1 s of CPU here, in
@@ -314,6 +338,7 @@ def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool,
     import logging
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    skip_unused_iri_checker()  # before papermill imports nbformat; this process only
     work = Path(tempfile.mkdtemp(prefix="zjanalysis-render-"))
     sockets = (str(work / f"k{n}") for n in itertools.count())
     kernel = None
@@ -413,7 +438,6 @@ def execute_all(runs: list[Run], keys: dict[str, str], out_dir: Path, cache: dic
         bar.update(1)
 
     try:
-        skip_unused_iri_checker()  # before the workers fork and import nbformat
         count = max(1, min(jobs, len(runs)))
         spawner = _Zygote.start(log_dir) if zygote else None
         socket_path = spawner.socket if spawner else None
