@@ -108,12 +108,12 @@ def _manager(zygote_socket: str | None, ipc_prefix: str | None = None) -> Any:
     TCP ports. Over TCP, jupyter_client picks free ports and releases them for the kernel to
     bind; two workers starting kernels at once can pick the same port, and the loser dies with
     "Address already in use" (seen under load). Socket paths in a worker's private folder
-    cannot collide.
+    cannot collide. Elsewhere than POSIX, or for a path too long for a socket: TCP.
     """
     from jupyter_client.manager import AsyncKernelManager
 
     transport = {}
-    if ipc_prefix is not None and len(ipc_prefix) <= _MAX_IPC_PREFIX:
+    if ipc_prefix is not None and os.name == "posix" and len(ipc_prefix) <= _MAX_IPC_PREFIX:
         transport = {"transport": "ipc", "ip": ipc_prefix}
     if zygote_socket is None:
         return AsyncKernelManager(kernel_name="python3", **transport)
