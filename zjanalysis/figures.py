@@ -102,7 +102,12 @@ class Interval:
             return 0.0
         return other.lo - self.hi if other.lo >= self.hi else self.lo - other.hi
 
+    # An operand that is an expression over named figures (zjanalysis.network) builds an
+    # expression instead: NotImplemented hands the operation to its reflected method.
+
     def __add__(self, other):
+        if is_expression(other):
+            return NotImplemented
         other = as_interval(other)
         return Interval(self.lo + other.lo, self.hi + other.hi,
                         self.lo_open or other.lo_open, self.hi_open or other.hi_open)
@@ -113,17 +118,34 @@ class Interval:
         return Interval(-self.hi, -self.lo, self.hi_open, self.lo_open)
 
     def __sub__(self, other):
+        if is_expression(other):
+            return NotImplemented
         return self + (-as_interval(other))
 
     def __rsub__(self, other):
         return as_interval(other) - self
 
     def __mul__(self, other):
+        if is_expression(other):
+            return NotImplemented
         return _corners(self, as_interval(other), _times)
 
     __rmul__ = __mul__
 
+    def __pow__(self, exponent):
+        """The interval raised to a positive number; x ↦ x^k is increasing on [0, ∞).
+
+        Raises ValueError for a negative lower end or an exponent that is not a positive number.
+        """
+        if isinstance(exponent, bool) or not isinstance(exponent, (int, float)) or not exponent > 0:
+            raise ValueError(f"an interval can be raised only to a positive number; got {exponent!r}")
+        if self.lo < 0:
+            raise ValueError(f"cannot raise {self} to a power: it holds negative numbers")
+        return Interval(self.lo ** exponent, self.hi ** exponent, self.lo_open, self.hi_open)
+
     def __truediv__(self, other):
+        if is_expression(other):
+            return NotImplemented
         other = as_interval(other)
         if other.contains(0):
             raise ValueError(f"cannot divide by the interval {other}: it contains zero")
@@ -183,6 +205,22 @@ def _num(x: float) -> str:
 
 
 Number = Union[int, float]
+
+
+def is_expression(x: Any) -> bool:
+    """True for an expression over named figures (``zjanalysis.network``), which the arithmetic
+    and the derived quantities below extend instead of evaluating."""
+    return getattr(x, "is_expression", False) is True
+
+
+def _operand(x: Any) -> Any:
+    """An expression as it is, anything else as an Interval (see ``as_interval``)."""
+    return x if is_expression(x) else as_interval(x)
+
+
+def _named(result: Any, name: str, **parts: Any) -> Any:
+    """Let an expression remember which derived quantity it is (for its formula and its slips)."""
+    return result.named(name, **parts) if is_expression(result) else result
 
 
 def as_interval(x: "Interval | Stated | Number") -> Interval:
@@ -263,24 +301,32 @@ class Stated:
         return self.text
 
     def __add__(self, other):
+        if is_expression(other):
+            return NotImplemented
         return self.interval + as_interval(other)
 
     def __radd__(self, other):
         return as_interval(other) + self.interval
 
     def __sub__(self, other):
+        if is_expression(other):
+            return NotImplemented
         return self.interval - as_interval(other)
 
     def __rsub__(self, other):
         return as_interval(other) - self.interval
 
     def __mul__(self, other):
+        if is_expression(other):
+            return NotImplemented
         return self.interval * as_interval(other)
 
     def __rmul__(self, other):
         return as_interval(other) * self.interval
 
     def __truediv__(self, other):
+        if is_expression(other):
+            return NotImplemented
         return self.interval / as_interval(other)
 
     def __rtruediv__(self, other):
@@ -395,6 +441,23 @@ def from_claim(claim_id: str) -> Stated:
     return stated(row["figure_text"], qualifier=row["qualifier"], unit=row["unit"], scale=scale)
 
 
+def reprinted(original: Stated, text: str) -> Stated:
+    """``original`` as if it had been printed as ``text``: same qualifier and unit, and the same
+    conversion from the printed number to the unit (so "45.437 million" for a figure printed as
+    "45.537 million" lands in the same unit). Raises ValueError when ``text`` holds no number.
+    """
+    if original.qualifier == "rank":
+        return stated(text, qualifier="rank", unit=original.unit)
+    old, new = _printed_number(original.text), _printed_number(text)
+    if not new:
+        raise _no_number(text)
+    factor = _scale_between(_decimal(old), original.value) if old else Decimal(1)
+    if original.qualifier == "at_most":
+        bound = float(_decimal(new) * factor)
+        return Stated(text, bound, original.unit, "at_most", Interval(-INF, bound))
+    return stated(text, qualifier=original.qualifier, unit=original.unit, scale=factor)
+
+
 def from_reference(row: Any) -> Stated:
     """A reference row (from data.reference / data.lookup, or a dict of one) as a Stated figure.
 
@@ -429,19 +492,33 @@ def from_reference(row: Any) -> Stated:
     return stated(printed, qualifier=qualifier, unit=unit, scale=factor)
 
 
-# Derived quantities. Each takes Interval | Stated | number and returns an Interval.
+# Derived quantities. Each takes Interval | Stated | number and returns an Interval; given an
+# expression over named figures (zjanalysis.network) it returns the expression instead. Each
+# uses every input once, which keeps interval results exact and lets the network solve for any
+# one input.
 
 def growth(prev, cur) -> Interval:
     """Growth from ``prev`` to ``cur`` in percent: (cur / prev − 1) × 100.
 
     Raises ValueError when ``prev`` may be zero.
     """
-    return (as_interval(cur) / as_interval(prev) - 1) * 100
+    return _named((_operand(cur) / _operand(prev) - 1) * 100, "growth", prev=prev, cur=cur)
 
 
 def implied_base(cur, growth_pct) -> Interval:
     """The earlier level implied by a level and its growth rate in percent: cur / (1 + g / 100)."""
-    return as_interval(cur) / (1 + as_interval(growth_pct) / 100)
+    return _named(_operand(cur) / (1 + _operand(growth_pct) / 100), "implied base", cur=cur,
+                  growth=growth_pct)
+
+
+def increase_from_growth(level, growth_pct) -> Interval:
+    """The increase over the year before implied by a level and its growth rate in percent.
+
+    level − level / (1 + g / 100), written as level × (1 − 100 / (100 + g)) so that each input
+    appears once. Raises ValueError when 100 + g may be zero.
+    """
+    return _named(_operand(level) * (1 - 100 / (100 + _operand(growth_pct))), "increase", level=level,
+                  growth=growth_pct)
 
 
 def cagr(start, end, years: float) -> Interval:
@@ -451,33 +528,32 @@ def cagr(start, end, years: float) -> Interval:
     """
     if isinstance(years, bool) or not isinstance(years, (int, float)) or not years > 0:
         raise ValueError(f"cagr() needs a positive number of years; got {years!r}")
-    ratio_ = as_interval(end) / as_interval(start)
-    if ratio_.lo < 0:
+    ratio_ = _operand(end) / _operand(start)
+    if not is_expression(ratio_) and ratio_.lo < 0:
         raise ValueError(f"cagr() needs start and end of the same sign; got start {as_interval(start)} "
                          f"and end {as_interval(end)}")
     # x ↦ x^(1/years) is increasing on [0, ∞), so the ends map to the ends.
-    return Interval((ratio_.lo ** (1 / years) - 1) * 100, (ratio_.hi ** (1 / years) - 1) * 100,
-                    ratio_.lo_open, ratio_.hi_open)
+    return _named((ratio_ ** (1 / years) - 1) * 100, "average growth", start=start, end=end)
 
 
 def points_gap(a_pct, b_pct) -> Interval:
     """The difference of two percentages in percentage points: a − b."""
-    return as_interval(a_pct) - as_interval(b_pct)
+    return _named(_operand(a_pct) - _operand(b_pct), "points gap", a=a_pct, base=b_pct)
 
 
 def relative_gap(a, b) -> Interval:
     """How much larger ``a`` is than ``b``, in percent of ``b``: (a / b − 1) × 100."""
-    return growth(b, a)
+    return _named((_operand(a) / _operand(b) - 1) * 100, "relative gap", a=a, base=b)
 
 
 def share_of(part, total) -> Interval:
     """``part`` as a percentage of ``total``: part / total × 100."""
-    return as_interval(part) / as_interval(total) * 100
+    return _named(_operand(part) / _operand(total) * 100, "share", part=part, total=total)
 
 
 def ratio(a, b) -> Interval:
     """How many times ``b`` fits in ``a``: a / b."""
-    return as_interval(a) / as_interval(b)
+    return _named(_operand(a) / _operand(b), "ratio", a=a, b=b)
 
 
 def contribution_to_growth(part_prev, part_cur, total_prev, total_cur) -> Interval:
@@ -485,10 +561,11 @@ def contribution_to_growth(part_prev, part_cur, total_prev, total_cur) -> Interv
 
     Raises ValueError when the total's change may be zero.
     """
-    return ((as_interval(part_cur) - as_interval(part_prev))
-            / (as_interval(total_cur) - as_interval(total_prev)) * 100)
+    return ((_operand(part_cur) - _operand(part_prev))
+            / (_operand(total_cur) - _operand(total_prev)) * 100)
 
 
 def implied_denominator(count, rate_pct) -> Interval:
     """The population behind a rate in percent: count / rate × 100."""
-    return as_interval(count) / (as_interval(rate_pct) / 100)
+    return _named(_operand(count) / (_operand(rate_pct) / 100), "implied denominator", count=count,
+                  rate=rate_pct)
