@@ -134,7 +134,7 @@ def test_records_one_row_per_claim_id():
     assert [r["claim_id"] for r in rows] == ["netizens.total_2018", "netizens.increase_2018"]
     assert all(r["claim_ids"] == ["netizens.total_2018", "netizens.increase_2018"] for r in rows)
     assert set(rows[0]) == {"claim_id", "claim_ids", "theme", "verdict", "stated", "reconstructed", "reference",
-                            "explanation", "sources"}
+                            "explanation", "sources", "evidence", "likely_value", "constraints"}
     assert json.loads(json.dumps(rows)) == rows          # plain JSON values only
 
 

@@ -13,8 +13,11 @@ HEAVY = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "frictionless"
 LEVELS = [
     {"params"},                               # leaf: notebooks validate parameters before anything loads
     {"data"},
-    {"figures"},
+    {"figures", "slips"},
     {"checks"},
+    {"network"},
+    {"diagnosis"},
+    {"verdicts"},
     {"charts"},
     {"notebook"},
     {"teach", "exercises", "render", "render_worker", "site", "zygote"},

@@ -21,11 +21,28 @@ VERDICTS = ("confirmed", "consistent", "discrepancy", "misleading", "unverifiabl
 MIME = "application/vnd.zjanalysis.findings+json"
 
 VERDICT_MEANINGS = {
-    "confirmed": "an independent source agrees within rounding",
-    "consistent": "the report's own figures agree with each other; no independent source here",
-    "discrepancy": "disagrees beyond rounding: the notebook shows by how much and the likeliest reason",
-    "misleading": "the numbers hold but the wording does not",
-    "unverifiable": "nothing here can check it; the notebook names what would",
+    "confirmed": "a like-for-like check against an independent source holds and pins the figure "
+                 "(evidence exact, or partial when the source covers only part of the claim)",
+    "consistent": "every check that touches it holds, but none pins it against an independent source "
+                  "like for like: they run through the report's own figures, only bound it, or compare "
+                  "it with a measure of another scope or date (the evidence column says which)",
+    "discrepancy": "the diagnosis blames it: changing this printed figure (with as few others as "
+                   "possible) is what makes the failing like-for-like checks hold; the likely printed "
+                   "value is named when a slip explains it",
+    "misleading": "the number holds on one reading, but the wording invites another on which it fails",
+    "unverifiable": "no like-for-like check can speak for or against it; an indirect comparison may "
+                    "support or weaken it (evidence indirect), and the notebook names what would settle it",
+}
+# How strongly the checks behind a verdict pin the figure.
+EVIDENCE = ("exact", "bounds", "partial", "indirect", "none")
+EVIDENCE_MEANINGS = {
+    "exact": "the checks pin the figure: the range they leave for it is no wider than 2 % of its value",
+    "bounds": "the checks only bound it (a floor, a partial ranking, a coarsely rounded source)",
+    "partial": "the source supports only part of what the claim says (one city of several, one "
+               "procedure of two)",
+    "indirect": "the only comparisons are with figures of another definition, geography or date: they "
+                "can support or weaken the claim, never confirm it or blame it",
+    "none": "no check touches the figure",
 }
 
 
@@ -40,12 +57,18 @@ class Finding:
     reconstructed: str = ""
     reference: str = ""
     sources: tuple[str, ...] = field(default_factory=tuple)
+    evidence: str = ""
+    likely_value: str = ""
+    constraints: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if isinstance(self.claim_ids, str):
             object.__setattr__(self, "claim_ids", (self.claim_ids,))
         object.__setattr__(self, "claim_ids", tuple(self.claim_ids))
         object.__setattr__(self, "sources", tuple(self.sources))
+        object.__setattr__(self, "constraints", tuple(self.constraints))
+        if self.evidence and self.evidence not in EVIDENCE:
+            raise ValueError(f"evidence {self.evidence!r} is not one of {', '.join(EVIDENCE)}")
         if not self.claim_ids:
             raise ValueError("a Finding needs at least one claim id; got none")
         for claim_id in self.claim_ids:
@@ -78,6 +101,9 @@ class Finding:
                 "reference": self.reference,
                 "explanation": self.explanation,
                 "sources": list(self.sources),
+                "evidence": self.evidence,
+                "likely_value": self.likely_value,
+                "constraints": list(self.constraints),
             })
         return rows
 
@@ -200,8 +226,38 @@ def unverifiable(claim_ids, stated, *, would_settle: str, why: str = "no indepen
                    _stated_text(stated), "", "", tuple(sources))
 
 
+def show_table(columns: Sequence[str], rows: Sequence[Sequence[str]], css: str, *, title: str | None = None) -> None:
+    """Display a table as aligned text and as HTML (``<table class=css>``); returns None.
+
+    Cells are strings; HTML is escaped. Outside IPython the text is printed.
+    """
+    rows = [[str(c) for c in r] for r in rows]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(columns)]
+    lines = [title] if title else []
+    lines.append("  ".join(h.ljust(w) for h, w in zip(columns, widths)).rstrip())
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+    caption = f"<caption>{html.escape(title)}</caption>" if title else ""
+    _show({"text/plain": "\n".join(lines),
+           "text/html": f'<table class="{css}">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'})
+
+
+def _show(bundle: dict) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # plain Python without IPython installed
+        print(bundle["text/plain"])
+        return
+    if get_ipython() is None:
+        print(bundle["text/plain"])
+        return
+    display(bundle, raw=True)
+
+
 def _text_table(rows: list[dict], title: str | None = None) -> str:
-    cols = ("claim_id", "verdict", "stated", "reconstructed", "reference")
+    cols = ("claim_id", "verdict", "evidence", "stated", "likely_value")
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
     lines = [title] if title else []
     lines.append("  ".join(c.ljust(widths[c]) for c in cols).rstrip())
@@ -212,12 +268,14 @@ def _text_table(rows: list[dict], title: str | None = None) -> str:
 
 
 def _html_table(rows: list[dict], title: str | None) -> str:
-    head = "".join(f"<th>{c}</th>" for c in ("claim", "verdict", "stated", "reconstructed", "reference", "explanation", "sources"))
+    head = "".join(f"<th>{c}</th>" for c in ("claim", "verdict", "evidence", "stated", "likely value", "reconstructed",
+                                             "reference", "explanation", "sources"))
     body = "".join(
         "<tr>"
         f"<td><code>{html.escape(r['claim_id'])}</code></td>"
         f"<td class=\"zj-verdict zj-{r['verdict']}\"><b>{r['verdict']}</b></td>"
-        + "".join(f"<td>{html.escape(str(r[c]))}</td>" for c in ("stated", "reconstructed", "reference", "explanation"))
+        + "".join(f"<td>{html.escape(str(r.get(c, '')))}</td>" for c in ("evidence", "stated", "likely_value", "reconstructed",
+                                                                         "reference", "explanation"))
         + f"<td>{html.escape(', '.join(r['sources']))}</td></tr>"
         for r in rows
     )
@@ -225,7 +283,8 @@ def _html_table(rows: list[dict], title: str | None) -> str:
     return f'<table class="zj-findings">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def record(findings: "Finding | Iterable[Finding]", *, title: str | None = None) -> None:
+def record(findings: "Finding | Iterable[Finding]", *, title: str | None = None,
+           extra: dict | None = None) -> None:
     """Show findings as a table and embed them machine-readably in the cell's output; returns None.
 
     In IPython the output is one display bundle: an aligned text table, an HTML
@@ -248,17 +307,9 @@ def record(findings: "Finding | Iterable[Finding]", *, title: str | None = None)
         "text/plain": _text_table(rows, title),
         "text/html": _html_table(rows, title),
         MIME: {"version": 1, "findings": rows},
+        **(extra or {}),
     }
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:  # plain Python without IPython installed
-        print(bundle["text/plain"])
-        return
-    if get_ipython() is None:
-        print(bundle["text/plain"])
-        return
-    display(bundle, raw=True)
+    _show(bundle)
 
 
 def findings_from_notebook(nb) -> list[dict]:

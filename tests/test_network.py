@@ -1,0 +1,144 @@
+"""The claim network: declared relations, their evaluation on intervals, solving for one figure."""
+
+import json
+
+import pytest
+
+from zjanalysis import data, figures, network
+from zjanalysis.figures import INF, Interval
+from zjanalysis.network import NetworkError
+
+
+def approx(interval, lo, hi):
+    return interval.lo == pytest.approx(lo) and interval.hi == pytest.approx(hi)
+
+
+@pytest.fixture
+def net():
+    net = network.Network("test")
+    net.figure("t.total_2018", "45.537 million", unit="million persons")
+    net.figure("t.increase_2018", "5.877 million", unit="million persons")
+    net.figure("t.count_2017", "3956", kind="reference", unit="10 thousand persons", source="s-2017")
+    return net
+
+
+def test_an_expression_evaluates_on_the_rounding_intervals(net):
+    total, increase = net.quantities["t.total_2018"], net.quantities["t.increase_2018"]
+    # [45.5365 − 5.8775, 45.5375 − 5.8765]
+    assert approx(net.value(total - increase), 39.659, 39.661)
+    assert approx(net.value(figures.growth(increase, total)), (45.5365 / 5.8775 - 1) * 100, (45.5375 / 5.8765 - 1) * 100)
+
+
+def test_a_check_holds_or_fails_by_overlap(net):
+    total, increase, count = (net.quantities[q] for q in ("t.total_2018", "t.increase_2018", "t.count_2017"))
+    net.check("t.base", (total - increase) * 100, count, says="base")
+    assert net.evaluate("t.base").violated            # 3965.9..3966.1 vs 3955.5..3956.5
+    assert net.evaluate("t.base", {"t.total_2018": Interval(45.4365, 45.4375)}).holds
+
+
+def test_solving_for_one_figure_gives_the_range_that_makes_the_check_hold(net):
+    total, increase, count = (net.quantities[q] for q in ("t.total_2018", "t.increase_2018", "t.count_2017"))
+    c = net.check("t.base", (total - increase) * 100, count, says="base")
+    values = net.values()
+    # total ∈ count / 100 + increase = [39.555 + 5.8765, 39.565 + 5.8775]
+    assert approx(c.feasible("t.total_2018", values), 45.4315, 45.4425)
+    # increase ∈ total − count / 100 = [45.5365 − 39.565, 45.5375 − 39.555]
+    assert approx(c.feasible("t.increase_2018", values), 5.9715, 5.9825)
+
+
+def test_inequalities_solve_to_half_lines():
+    net = network.Network("test")
+    a = net.figure("t.a_2018", "more than 500", qualifier="more_than", unit="enterprises")
+    b = net.figure("t.b_2018", "450", kind="reference", source="s")
+    c = net.check("t.le", a, b, relation="<=", says="a at most b")
+    assert net.evaluate("t.le").violated               # (500, ∞) ≤ [449.5, 450.5] has no pair
+    assert c.feasible("t.a_2018", net.values()) == Interval(-INF, 450.5, True, False)
+    d = net.check("t.ge", a, b, relation=">=", says="a at least b")
+    assert net.evaluate("t.ge").holds
+    assert c.feasible("t.b_2018", net.values()).lo == 500.0
+
+
+def test_a_count_must_be_whole():
+    net = network.Network("test")
+    share = net.figure("t.share_2018", "9.2%", unit="percent")
+    count = net.figure("t.count_2018", "102", kind="reference", source="s")
+    net.whole("t.companies", share * count / 100, says="a whole number of companies")
+    # [9.15, 9.25] × [101.5, 102.5] / 100 = [9.287, 9.481]: no whole number
+    assert net.evaluate("t.companies").violated
+    assert net.evaluate("t.companies", {"t.share_2018": Interval(9.75, 9.85)}).holds
+
+
+def test_rank_among_counts_who_is_surely_and_possibly_ahead():
+    net = network.Network("test")
+    mine = net.figure("t.zj", "2", qualifier="about", kind="reference", source="s")      # [1.5, 2.5]
+    touching = net.figure("t.js", "3", qualifier="about", kind="reference", source="s")  # [2.5, 3.5]
+    below = net.figure("t.sh", "0.9", kind="reference", source="s")                      # [0.85, 0.95]
+    above = net.figure("t.gd", "4.3", kind="reference", source="s")                      # [4.25, 4.35]
+    rank = network.rank_among(mine, [touching, below, above])
+    assert net.value(rank) == Interval(2.0, 3.0)       # gd surely ahead, js possibly (a tie at 2.5)
+    assert net.value(network.rank_among(mine, [above], unlisted=2)) == Interval(2.0, 4.0)
+
+
+@pytest.mark.parametrize("declare, message", [
+    (lambda n, t, i: n.check("t.twice", t - t, i, says="x"), "more than once"),
+    (lambda n, t, i: n.check("bad id", t, i, says="x"), "should read"),
+    (lambda n, t, i: n.check("t.rel", t, i, says="x", relation="~"), "relation '~'"),
+    (lambda n, t, i: n.check("t.words", t, i, says=" "), "needs 'says'"),
+    (lambda n, t, i: n.check("t.diff", t, i, says="x", differs={"colour": "red"}), "allowed: definition"),
+    (lambda n, t, i: n.check("t.stated", t, figures.stated("5"), says="x"), "must be a quantity"),
+    (lambda n, t, i: n.check("t.const", 1, 2, says="x"), "holds no figure"),
+])
+def test_bad_declarations_say_what_is_wrong(net, declare, message):
+    total, increase = net.quantities["t.total_2018"], net.quantities["t.increase_2018"]
+    with pytest.raises(NetworkError, match=message):
+        declare(net, total, increase)
+
+
+def test_a_constraint_id_is_declared_once(net):
+    total, increase = net.quantities["t.total_2018"], net.quantities["t.increase_2018"]
+    net.check("t.once", total, increase, says="x", relation=">=")
+    with pytest.raises(NetworkError, match="declared twice"):
+        net.check("t.once", total, increase, says="x", relation=">=")
+
+
+def test_an_expression_has_no_truth_value(net):
+    with pytest.raises(NetworkError, match="no truth value"):
+        bool(net.quantities["t.total_2018"] + 1)
+
+
+def test_tolerance_widens_every_figure():
+    strict, loose = network.Network("test"), network.Network("test", tolerance=0.01)
+    for n in (strict, loose):
+        a = n.figure("t.a_2018", "100")
+        b = n.figure("t.b_2018", "102", kind="reference", source="s")
+        n.check("t.eq", a, b, says="a is b")
+    assert strict.evaluate("t.eq").violated and loose.evaluate("t.eq").holds  # [99, 101.505] meets [100.485, ...]
+    with pytest.raises(NetworkError, match="tolerance"):
+        network.Network("test", tolerance=-0.1)
+
+
+def test_a_recorded_network_reads_back_from_the_data():
+    net = network.Network("internet_users")
+    total, increase = net.claim("netizens.total_2018"), net.claim("netizens.increase_2018")
+    edition = net.reference(data.lookup("netizens", "Zhejiang", 2017), label="2017 edition")
+    rate = net.claim("netizens.penetration_2018")
+    national = net.reference(data.lookup("internet penetration rate", "China", 2018, period="year-end"))
+    net.check("netizens.end_2017_count", total - increase, edition, says="base", unit="million persons")
+    net.check("netizens.gap_points", net.claim("netizens.penetration_gap_2018"), figures.points_gap(rate, national),
+              says="gap", differs={"date": "example"})
+    again = network.from_payload(json.loads(json.dumps(net.to_json())))
+    assert list(again.constraints) == list(net.constraints)
+    for cid in net.constraints:
+        assert again.evaluate(cid) == net.evaluate(cid)
+    assert again.constraints["netizens.gap_points"].right.name == "points gap"
+    assert again.constraints["netizens.gap_points"].differs == {"date": "example"}
+    assert again.quantities[edition.id].label == "2017 edition"
+
+
+def test_layout_puts_claims_left_checks_middle_references_right(net):
+    total, increase, count = (net.quantities[q] for q in ("t.total_2018", "t.increase_2018", "t.count_2017"))
+    net.check("t.base", (total - increase) * 100, count, says="base")
+    places = network.layout(net.to_json())
+    assert {places[f"q:{q}"][0] for q in ("t.total_2018", "t.increase_2018")} == {0.0}
+    assert places["c:t.base"][0] == 1.0 and places["q:t.count_2017"][0] == 2.0
+    assert network.layout(net.to_json()) == places

@@ -1,0 +1,345 @@
+"""Verdicts from the network: every claim's verdict and evidence, decided from all the checks.
+
+A notebook declares its network (``network``) and calls ``record(net)``; nothing else picks a
+verdict. For each claim of the theme, after ``diagnosis`` has run:
+
+- **discrepancy** when the diagnosis implicates it (it is in a first-ranked hypothesis); the
+  likely printed value is named when a slip explains it;
+- **misleading** when its wording is declared (``net.wording``) and the number holds on the
+  intended reading but fails on the literal one;
+- otherwise the checks that touch it are evaluated with the leading hypothesis applied (a slip
+  read as its likely value, a figure that differs for another cause set free):
+  a like-for-like check with an independent source that holds and pins the figure →
+  **confirmed** (evidence *exact*, or *partial* when the source covers part of the claim);
+  holding checks that only bound it, or run through the report's own figures, or compare with
+  figures of another definition, geography or date → **consistent** (*bounds*, *exact*,
+  *indirect*); only indirect comparisons of which one fails → **unverifiable** (*indirect*); no
+  check that can bound it → **unverifiable** (*none*), naming the document that would settle it.
+
+A check "pins" a figure when the range it leaves for it, the others as printed, is no wider than
+``TIGHT`` (2 %) of the figure's value, i.e. within ±1 %.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Mapping
+
+from zjanalysis import checks, data, diagnosis as diagnosis_
+from zjanalysis.checks import Finding, fmt_interval
+from zjanalysis.figures import Interval
+from zjanalysis.network import EVERYTHING, MIME, Constraint, Network, describe, intersect, interval_json
+
+TIGHT = 0.02
+
+
+def derive(net: Network, found: diagnosis_.Diagnosis | None = None) -> list[Finding]:
+    """One Finding per claim of the theme (registry order); runs the diagnosis when not given.
+
+    Raises NetworkError (from ``network``) when a claim has no check and no document that would
+    settle it, since an unverifiable verdict must say what would.
+    """
+    found = diagnosis_.diagnose(net) if found is None else found
+    values, freed, repair_note = _repaired(net, found)
+    return [_finding(net, claim_id, found, values, freed, repair_note) for claim_id in net.claims()]
+
+
+def record(net: Network, *, title: str | None = None) -> dict:
+    """Diagnose the network, derive every claim's verdict, and record the findings (see
+    ``checks.record``) together with the whole network as ``application/vnd.zjanalysis.network+json``.
+
+    Returns that network as plain data (see ``payload``), for ``show_hypotheses`` and
+    ``charts.network``.
+    """
+    found = diagnosis_.diagnose(net)
+    findings = derive(net, found)
+    body = payload(net, found, findings)
+    checks.record(findings, title=title, extra={MIME: body})
+    return body
+
+
+def payload(net: Network, found: diagnosis_.Diagnosis, findings: list[Finding]) -> dict:
+    """The network as plain data, with each constraint's status, the hypotheses and the verdicts."""
+    body = net.to_json()
+    values = net.values()
+    for item in body["constraints"]:
+        ev = net.constraints[item["id"]].evaluate(values)
+        item.update(status=ev.status, left_range=interval_json(ev.left), right_range=interval_json(ev.right),
+                    text=describe(net, item["id"]))
+    body["hypotheses"] = [
+        {"rank": rank, "strength": h.strength, "repairs": list(h.repairs),
+         "changes": [{"quantity": c.quantity, "printed": c.printed, "reading": c.reading, "slip": c.slip,
+                      "detail": c.detail, "range": interval_json(c.interval)} for c in h.changes],
+         "sentence": diagnosis_.sentence(net, h)}
+        for rank, h in enumerate(found.hypotheses[:8], start=1)]
+    body["hypothesis_rows"] = diagnosis_.table(net, found)
+    body["implicated"] = sorted(found.implicated)
+    body["violated"] = list(found.violated)
+    body["weakening"] = list(found.weakening)
+    body["verdicts"] = {f.claim_ids[0]: {"verdict": f.verdict, "evidence": f.evidence,
+                                         "likely_value": f.likely_value} for f in findings}
+    return body
+
+
+def show_hypotheses(body: Mapping) -> None:
+    """Display the ranked hypotheses of a recorded network (``record``'s result) as a table, or
+    say that every like-for-like check holds."""
+    rows = body.get("hypothesis_rows", [])
+    if not rows:
+        text = ("Every like-for-like check holds: no printed figure is blamed." if not body.get("violated") else
+                "No change of one or two figures makes every failing check hold: " + ", ".join(body["violated"]))
+        checks.show_table(("diagnosis",), [(text,)], "zj-hypotheses")
+        return
+    columns = tuple(rows[0])
+    checks.show_table(columns, [[str(r[c]) for c in columns] for r in rows], "zj-hypotheses")
+
+
+def show_checks(net: Network) -> None:
+    """Display every declared constraint: id, status, like for like or how it differs, its words."""
+    values = net.values()
+    rows = []
+    for c in net.constraints.values():
+        ev = c.evaluate(values)
+        kind = "reading" if c.role == "reading" else ("like for like" if c.comparable else c.difference_text())
+        if c.partial:
+            kind += f"; partial: {c.partial}"
+        rows.append((c.id, {"holds": "holds", "violated": "fails", "unknown": "cannot be evaluated"}[ev.status],
+                     kind, c.says))
+    checks.show_table(("constraint", "status", "comparability", "what it says"), rows, "zj-constraints")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _repaired(net: Network, found: diagnosis_.Diagnosis) -> tuple[dict, set, dict]:
+    """The figures with the leading hypothesis applied, the figures it sets free, and for each
+    changed figure the note a supported claim's explanation carries."""
+    lead = found.leading
+    overrides: dict[str, Interval] = {}
+    freed: set[str] = set()
+    notes: dict[str, str] = {}
+    for change in (lead.changes if lead else ()):
+        if change.is_slip:
+            overrides[change.quantity] = change.interval
+            notes[change.quantity] = f"once {_name(net, change.quantity)} is read as {change.reading}"
+        else:
+            freed.add(change.quantity)
+    values = net.values(overrides)
+    for qid in freed:
+        values[qid] = EVERYTHING
+    return values, freed, notes
+
+
+def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: Mapping[str, Interval],
+             freed: set, repair_note: Mapping[str, str]) -> Finding:
+    quantity = net.quantities[claim_id] if claim_id in net.quantities else net.claim(claim_id)
+    touching = [c for c in net.constraints.values() if claim_id in c.inputs]
+    ids = tuple(c.id for c in touching)
+    stated = quantity.printed
+    if claim_id in found.implicated:
+        return _discrepancy(net, claim_id, found, ids)
+    wording = net.wordings.get(claim_id)
+    if wording is not None:
+        intended, literal = net.constraints[wording.intended], net.constraints[wording.literal]
+        if intended.evaluate(values).holds and literal.evaluate(values).violated:
+            evidence = _evidence(net, claim_id, [intended], values) if intended.comparable else "indirect"
+            text = (f"{wording.why}. {describe(net, intended.id)}; read literally, {describe(net, literal.id)}")
+            return Finding((claim_id,), "misleading", _with_warnings(text, [intended, literal], net), stated,
+                           fmt_interval(_range(net, claim_id, [intended], values), quantity.unit),
+                           _references(net, [intended, literal]), _sources(net, [intended, literal]),
+                           evidence, "", ids)
+    checks_ = [c for c in touching if c.role == "check"]
+    supports, vacuous, failing_elsewhere, indirect_ok, indirect_bad = [], [], [], [], []
+    for c in checks_:
+        ev = c.evaluate(values)
+        if not c.comparable:
+            (indirect_ok if ev.holds else indirect_bad).append(c)
+        elif ev.violated:
+            failing_elsewhere.append(c)
+        elif _bounds(c.feasible(claim_id, values)):
+            supports.append(c)
+        else:
+            vacuous.append(c)
+    independent = [c for c in supports if _independent(net, c)]
+    full = [c for c in independent if not c.partial]
+    part = [c for c in independent if c.partial]
+    internal = [c for c in supports if not _independent(net, c)]
+    for group, verdict_if_tight, evidence_if_tight in ((full, "confirmed", "exact"), (part, "confirmed", "partial"),
+                                                     (internal, "consistent", "exact")):
+        if not group:
+            continue
+        tight = _tight(net, claim_id, group, values)
+        verdict = verdict_if_tight if tight else "consistent"
+        evidence = evidence_if_tight if tight else ("partial" if group is part else "bounds")
+        text = _support_text(net, claim_id, group, values, repair_note, tight)
+        text += _also(net, indirect_ok, indirect_bad, failing_elsewhere, found)
+        return Finding((claim_id,), verdict, _with_warnings(text, group, net), stated,
+                       fmt_interval(_range(net, claim_id, group, values), quantity.unit), _references(net, group),
+                       _sources(net, group), evidence, "", ids)
+    if indirect_ok or indirect_bad:
+        used = indirect_ok + indirect_bad
+        verdict = "consistent" if not indirect_bad else "unverifiable"
+        lines = [_indirect_line(net, c, values) for c in used]
+        text = ("Not checkable like for like. " + " ".join(lines) +
+                " A difference between figures of different scope or date is not evidence that the report is wrong.")
+        text += _settle(net, claim_id, verdict)
+        text += _also(net, [], [], failing_elsewhere, found)
+        return Finding((claim_id,), verdict, _with_warnings(text, used, net), stated, "", _references(net, used),
+                       _sources(net, used), "indirect", "", ids)
+    if failing_elsewhere:
+        text = (" ".join(describe(net, c.id) for c in failing_elsewhere) + ". The diagnosis cannot tell which of "
+                "its figures is wrong, and does not single out this one.")
+        return Finding((claim_id,), "unverifiable", _with_warnings(text, failing_elsewhere, net), stated, "",
+                       _references(net, failing_elsewhere), _sources(net, failing_elsewhere), "none", "", ids)
+    why = ("no check here can bound it" if not vacuous else
+           "its only check" + ("s" if len(vacuous) > 1 else "") + f" ({', '.join(c.id for c in vacuous)}) "
+           "would hold whatever the figure were")
+    if claim_id not in net.settle:
+        from zjanalysis.network import NetworkError
+
+        raise NetworkError(f"{claim_id} has no check that can bound it; name the document that would settle it "
+                           f"with net.would_settle({claim_id!r}, ...)")
+    text = f"Nothing here can check it: {why}. {net.settle[claim_id]} would settle it."
+    return Finding((claim_id,), "unverifiable", text, stated, "", "", _sources(net, vacuous), "none", "", ids)
+
+
+def _discrepancy(net: Network, claim_id: str, found: diagnosis_.Diagnosis, ids: tuple[str, ...]) -> Finding:
+    quantity = net.quantities[claim_id]
+    best = found.best_for(claim_id)
+    change = next(c for c in best.changes if c.quantity == claim_id)
+    failing = [net.constraints[c] for c in found.violated if claim_id in net.constraints[c].inputs]
+    values = net.values()
+    evidence = "exact" if _tight(net, claim_id, failing, values) else "bounds"
+    many = len(failing) > 1
+    text = (f"{'These like-for-like checks fail' if many else 'A like-for-like check fails'} and this figure enters "
+            f"{'them all' if many else 'it'}: " + "; ".join(describe(net, c.id) for c in failing) + ". ")
+    text += f"Diagnosis: {diagnosis_.sentence(net, best)}."
+    rivals = [h for h in found.hypotheses if h.tier() == best.tier() and h is not best][:2]
+    if rivals:
+        text += " Equally possible: " + "; ".join(diagnosis_.sentence(net, h) for h in rivals) + "."
+    likely = likely_value(net, change) if change.is_slip else ""
+    required = _range(net, claim_id, failing, values)
+    return Finding((claim_id,), "discrepancy", _with_warnings(text, failing, net), quantity.printed,
+                   fmt_interval(required, quantity.unit) if required is not None else "",
+                   _references(net, failing), _sources(net, failing), evidence, likely, ids)
+
+
+def likely_value(net: Network, change: diagnosis_.Change) -> str:
+    """The value a slip says the figure read, as a number in the claim's unit ("45.437")."""
+    if change.slip == "percent_points":
+        return checks.fmt(change.interval.mid)
+    value = net.quantities[change.quantity].reprinted(change.reading).value
+    return format(Decimal(repr(value)).normalize(), "f")
+
+
+def _bounds(x: Interval | None) -> bool:
+    return x is not None and not (math.isinf(x.lo) and math.isinf(x.hi))
+
+
+def _range(net: Network, claim_id: str, constraints: list[Constraint], values: Mapping[str, Interval]) -> Interval | None:
+    allowed: Interval | None = EVERYTHING
+    for c in constraints:
+        allowed = intersect(allowed, c.feasible(claim_id, values))
+    return allowed
+
+
+def _tight(net: Network, claim_id: str, constraints: list[Constraint], values: Mapping[str, Interval]) -> bool:
+    allowed = _range(net, claim_id, constraints, values)
+    if allowed is None or math.isinf(allowed.lo) or math.isinf(allowed.hi):
+        return False
+    size = abs(net.quantities[claim_id].stated.value) or 1.0
+    return allowed.width <= TIGHT * size
+
+
+def _independent(net: Network, c: Constraint) -> bool:
+    return any(net.quantities[q].independent for q in c.inputs)
+
+
+def _name(net: Network, qid: str) -> str:
+    q = net.quantities[qid]
+    return q.id if q.kind == "claim" else f"the source's {q.label}"
+
+
+def _support_text(net: Network, claim_id: str, group: list[Constraint], values: Mapping[str, Interval],
+                  notes: Mapping[str, str], tight: bool) -> str:
+    lines = []
+    for c in group:
+        line = _line(net, c, values)
+        repaired = [notes[q] for q in c.inputs if q in notes and q != claim_id]
+        if repaired:
+            line += f" ({'; '.join(repaired)})"
+        if c.partial:
+            line += f"; supported only in part: {c.partial}"
+        lines.append(line)
+    allowed = _range(net, claim_id, group, values)
+    unit = net.quantities[claim_id].unit
+    if tight:
+        lead = "Agrees within rounding: "
+    else:
+        lead = f"Fits, but the checks only bound it ({fmt_interval(allowed, unit)}): "
+    return lead + "; ".join(lines) + "."
+
+
+def _line(net: Network, c: Constraint, values: Mapping[str, Interval]) -> str:
+    ev = c.evaluate(values)
+    unit = f" {c.unit}" if c.unit else ""
+    if c.relation == "whole":
+        return f"{c.says} ({fmt_interval(ev.left)}{unit})"
+    symbol = {"=": "vs", "<=": "≤", ">=": "≥"}[c.relation]
+    return f"{c.says} ({fmt_interval(ev.left)}{unit} {symbol} {fmt_interval(ev.right)}{unit})"
+
+
+def _indirect_line(net: Network, c: Constraint, values: Mapping[str, Interval]) -> str:
+    ev = c.evaluate(values)
+    verdict = "which fits" if ev.holds else "which does not fit"
+    return f"{_line(net, c, values)}, {verdict}; the two are not like for like ({c.difference_text()})."
+
+
+def _also(net: Network, ok: list, bad: list, failing: list, found: diagnosis_.Diagnosis) -> str:
+    parts = []
+    if ok:
+        parts.append("Indirectly, it also fits " + "; ".join(f"{c.says} ({c.difference_text()})" for c in ok))
+    if bad:
+        parts.append("Indirectly, it does not fit " + "; ".join(f"{c.says} ({c.difference_text()})" for c in bad)
+                     + ", which is no evidence either way")
+    return (" " + ". ".join(parts) + ".") if parts else ""
+
+
+def _settle(net: Network, claim_id: str, verdict: str) -> str:
+    if verdict == "unverifiable" and claim_id in net.settle:
+        return f" {net.settle[claim_id]} would settle it."
+    return ""
+
+
+def _evidence(net: Network, claim_id: str, group: list[Constraint], values: Mapping[str, Interval]) -> str:
+    return "exact" if _tight(net, claim_id, group, values) else "bounds"
+
+
+def _references(net: Network, constraints: list[Constraint]) -> str:
+    seen = []
+    for c in constraints:
+        for qid in c.inputs:
+            q = net.quantities[qid]
+            text = f"{q.label}: {q.printed} ({q.unit})"
+            if q.kind == "reference" and text not in seen:
+                seen.append(text)
+    return "; ".join(seen)
+
+
+def _sources(net: Network, constraints: list[Constraint]) -> tuple[str, ...]:
+    found = []
+    for c in constraints:
+        for qid in c.inputs:
+            for s in net.quantities[qid].sources:
+                if s not in found and net.quantities[qid].kind == "reference":
+                    found.append(s)
+    return tuple(found)
+
+
+def _with_warnings(text: str, constraints: list[Constraint], net: Network) -> str:
+    warn = getattr(data, "source_warnings", None)
+    if warn is None:
+        return text
+    notes = warn(list(_sources(net, constraints)))
+    return text + ("" if not notes else " Warning: " + " ".join(notes))
