@@ -320,7 +320,8 @@ def _execute(task: dict, kernel: _Kernel, work: Path) -> dict:
     except ValueError as err:
         findings = []
         status, message = "failed", str(err)
-    return {"status": status, "message": message, "findings": findings, "outputs": outputs}
+    return {"status": status, "message": message, "findings": findings,
+            "network": site.network_from_notebook(nb), "outputs": outputs}
 
 
 def _worker_main(conn: Any, number: int, log_dir: str, prewarm: bool,
@@ -432,7 +433,8 @@ def execute_all(runs: list[Run], keys: dict[str, str], out_dir: Path, cache: dic
                 "key": keys[run.name], "status": result["status"],
                 "notebook": os.path.relpath(run.notebook, project_root()),
                 "parameters": run.parameters, "edition": run.edition,
-                "findings": result.get("findings", []), "outputs": result["outputs"]}
+                "findings": result.get("findings", []), "network": result.get("network", []),
+                "outputs": result["outputs"]}
             save_cache(out_dir, cache)
         worker.task = None
         bar.update(1)

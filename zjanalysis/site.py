@@ -1,8 +1,11 @@
-"""The rendered site: atomic writes, HTML pages, the claim ledger and its index page.
+"""The rendered site: atomic writes, HTML pages, the claim ledger, its index and the network page.
 
 `render` writes each notebook through `write_atomic` and `export_html`; after a batch, `write_site`
-turns the findings recorded in the render cache into `ledger.csv`, `ledger.json` and `index.html`.
-Nothing here imports nbconvert until a page is exported, so the no-op render stays fast.
+turns the findings and networks recorded in the render cache into `ledger.csv`, `ledger.json`,
+`index.html` and `network.html`. The two pages are Jinja2 templates (`zjanalysis/templates/`,
+escaped by default); their charts are inline SVG written here, so the site needs no script and
+no network. Nothing here imports nbconvert until a page is exported, nor Jinja2 until the site is
+written, so the no-op render stays fast.
 """
 
 from __future__ import annotations
@@ -20,12 +23,16 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from zjanalysis.checks import findings_from_notebook  # the renderer reads findings through site
+from zjanalysis.network import MIME as NETWORK_MIME
+from zjanalysis.network import layout
 
 FINDINGS_MIME = "application/vnd.zjanalysis.findings+json"
-LEDGER_COLUMNS = (
-    "claim_id", "theme", "verdict", "stated", "reconstructed", "reference",
-    "explanation", "sources", "notebook", "parameters",
+# What a notebook records for each claim, then where the finding comes from.
+FINDING_COLUMNS = (
+    "claim_id", "theme", "verdict", "evidence", "stated", "likely_value", "reconstructed",
+    "reference", "explanation", "sources", "constraints",
 )
+LEDGER_COLUMNS = FINDING_COLUMNS + ("notebook", "parameters")
 VERDICT_COLOURS = {
     "confirmed": "#1a7f37",
     "consistent": "#0969da",
@@ -120,7 +127,7 @@ def ledger_rows(entries: dict[str, dict], out_dir: Path) -> list[dict]:
         if not notebook or not (Path(out_dir) / notebook).exists():
             continue
         for finding in entry.get("findings", []):
-            row = {column: finding.get(column) for column in LEDGER_COLUMNS[:8]}
+            row = {column: finding.get(column) for column in FINDING_COLUMNS}
             if row["claim_id"] is None and finding.get("claim_ids"):
                 row["claim_id"] = finding["claim_ids"][0]
             row["notebook"] = notebook
@@ -156,57 +163,219 @@ def ledger_json(rows: list[dict]) -> str:
     return json.dumps(plain, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def index_html(rows: list[dict]) -> str:
-    """Return index.html: verdict counts and the ledger as a colour-coded table, all escaped.
+def network_from_notebook(nb) -> list[dict]:
+    """Every network recorded by ``verdicts.record`` in an executed notebook, in cell order."""
+    found = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            payload = out.get("data", {}).get(NETWORK_MIME)
+            if payload is not None:
+                found.append(json.loads(payload) if isinstance(payload, str) else payload)
+    return found
 
-    The page carries its own CSS and no scripts, so it opens offline.
+
+@functools.cache
+def _templates() -> Any:
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                              autoescape=True, trim_blocks=False, keep_trailing_newline=True)
+
+
+def _page(name: str, **context: Any) -> str:
+    return _templates().get_template(name).render(colours=VERDICT_COLOURS, **context)
+
+
+def _link(entry_or_row: dict) -> tuple[str, str]:
+    target = entry_or_row.get("html") or entry_or_row["notebook"]
+    return target, Path(str(entry_or_row["notebook"])).stem
+
+
+def index_html(rows: list[dict], entries: dict[str, dict] | None = None) -> str:
+    """Return index.html: verdict counts, the likely misprints, verdicts by theme, and the ledger
+    (one row per finding, colour-coded, linking its notebook page). Everything is escaped; the
+    page carries its own CSS and no script, so it opens offline.
     """
-    esc = html.escape
     counts = Counter(row["verdict"] for row in rows)
-    styles = "\n".join(
-        f".v-{esc(v)} {{ color: #fff; background: {c}; padding: 0 .4em; border-radius: 3px; }}"
-        for v, c in VERDICT_COLOURS.items()
-    )
-    summary = "".join(
-        f'<li><span class="v-{esc(v)}">{esc(v)}</span> {counts.get(v, 0)}</li>'
-        for v in list(VERDICT_COLOURS) + sorted(set(counts) - set(VERDICT_COLOURS))
-    )
-    body = []
+    order = list(VERDICT_COLOURS) + sorted(set(counts) - set(VERDICT_COLOURS))
+    shown = []
     for row in rows:
-        target = row.get("html") or row["notebook"]
-        cells = [esc(_cell_text(row[c])) for c in LEDGER_COLUMNS]
-        cells[2] = f'<span class="v-{esc(str(row["verdict"]))}">{cells[2]}</span>'
-        cells[8] = f'<a href="{esc(target, quote=True)}">{esc(Path(str(row["notebook"])).stem)}</a>'
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    head = "".join(f"<th>{esc(c)}</th>" for c in LEDGER_COLUMNS)
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<title>Zhejiang Internet Development Report 2018: claim ledger</title>\n<style>\n"
-        "body { font-family: sans-serif; margin: 2em; line-height: 1.4; }\n"
-        "table { border-collapse: collapse; font-size: .9em; }\n"
-        "td, th { border: 1px solid #ccc; padding: .3em .5em; vertical-align: top; text-align: left; }\n"
-        "th { background: #f3f4f6; position: sticky; top: 0; }\n"
-        "td:nth-child(1), td:nth-child(3), td:nth-child(9) { white-space: nowrap; }\n"
-        "td:nth-child(7) { min-width: 28em; }\n"
-        "ul.counts { list-style: none; padding: 0; } ul.counts li { display: inline; margin-right: 1.2em; }\n"
-        f"{styles}\n</style>\n</head>\n<body>\n"
-        "<h1>Claim ledger</h1>\n"
-        "<p>Every figure printed in the English summary of the <i>Zhejiang Internet Development "
-        "Report 2018</i>, checked against independent sources where any exist. "
-        f"{len(rows)} findings; each links to the notebook page that explains it.</p>\n"
-        f"<ul class=\"counts\">{summary}</ul>\n"
-        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body)
-        + "\n</tbody>\n</table>\n</body>\n</html>\n"
-    )
+        href, page = _link(row)
+        shown.append({**{c: _cell_text(row.get(c)) for c in LEDGER_COLUMNS}, "href": href, "page": page,
+                      "parameters": _cell_text(row.get("parameters")) if row.get("parameters") else ""})
+    return _page("index.html", rows=shown, counts=[(v, counts.get(v, 0)) for v in order],
+                 misprints=misprints(rows, entries or {}), chart=verdict_chart(rows))
+
+
+def misprints(rows: list[dict], entries: dict[str, dict]) -> list[dict]:
+    """The ledger's discrepancies that a slip explains: claim, printed, likely reading, strength,
+    the diagnosis in a sentence, and the notebook page; likely ones first."""
+    networks = {}
+    for entry in entries.values():
+        for body in entry.get("network", []):
+            networks[(entry.get("outputs", {}).get("ipynb"), body.get("theme"))] = body
+    found = []
+    for row in rows:
+        if row["verdict"] != "discrepancy" or not row.get("likely_value"):
+            continue
+        body = next((b for (nb, _), b in networks.items() if nb == row["notebook"]), {})
+        hypothesis = next((h for h in body.get("hypotheses", [])
+                           if any(c["quantity"] == row["claim_id"] for c in h["changes"])), None)
+        change = next((c for c in hypothesis["changes"] if c["quantity"] == row["claim_id"]), {}) if hypothesis else {}
+        href, page = _link(row)
+        found.append({"claim_id": row["claim_id"], "printed": row["stated"],
+                      "reading": change.get("reading") or row["likely_value"],
+                      "strength": hypothesis["strength"] if hypothesis else "",
+                      "sentence": hypothesis["sentence"] if hypothesis else row["explanation"],
+                      "href": href, "page": page})
+    found.sort(key=lambda m: (m["strength"] != "likely", m["page"], m["claim_id"]))
+    return found
+
+
+def verdict_chart(rows: list[dict]) -> str:
+    """An inline SVG: one bar per theme, split into its verdicts (counts written on the bars)."""
+    esc = html.escape
+    themes: dict[str, Counter] = {}
+    for row in rows:
+        themes.setdefault(str(row.get("theme") or "?"), Counter())[row["verdict"]] += 1
+    if not themes:
+        return "<p>No findings yet.</p>"
+    most = max(sum(c.values()) for c in themes.values())
+    bar, label_w, step, width = 24, 170, 32, 720
+    scale = (width - label_w - 20) / most
+    parts = [f'<svg class="verdict-chart" role="img" aria-label="Verdicts by theme" width="{width}" '
+             f'height="{step * len(themes) + 40}" viewBox="0 0 {width} {step * len(themes) + 40}">']
+    for i, (theme, counts) in enumerate(themes.items()):
+        y = 8 + i * step
+        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="12">{esc(theme)}</text>')
+        x = float(label_w)
+        for verdict, colour in VERDICT_COLOURS.items():
+            n = counts.get(verdict, 0)
+            if not n:
+                continue
+            w = n * scale
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}">'
+                         f'<title>{esc(theme)}: {n} {verdict}</title></rect>')
+            parts.append(f'<text x="{x + w / 2:.1f}" y="{y + 16}" text-anchor="middle" font-size="11" '
+                         f'fill="#fff">{n}</text>')
+            x += w
+    y = 14 + len(themes) * step
+    x = float(label_w)
+    for verdict, colour in VERDICT_COLOURS.items():
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{x + 14:.1f}" y="{y + 9}" font-size="11">{verdict}</text>')
+        x += 14 + 7.2 * len(verdict) + 14
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _default_runs(entries: dict[str, dict]) -> list[tuple[str, dict]]:
+    """One run per notebook for the network page: its run without parameters, else its first."""
+    chosen: dict[str, tuple[str, dict]] = {}
+    for name in sorted(entries):
+        entry = entries[name]
+        notebook = str(entry.get("notebook") or name)
+        if not entry.get("network") or not entry.get("outputs", {}).get("ipynb"):
+            continue
+        if notebook not in chosen or (not entry.get("parameters") and chosen[notebook][1].get("parameters")):
+            chosen[notebook] = (name, entry)
+    return [chosen[k] for k in sorted(chosen)]
+
+
+def network_svg(body: dict) -> str:
+    """One theme's network as inline SVG, in the layout of ``network.layout``."""
+    esc = html.escape
+    places = layout(body)
+    rows = max(y for _, y in places.values()) + 1
+    col = {0: 300.0, 1: 520.0, 2: 740.0}
+    row_h, top, width = 54.0, 40.0, 1100
+    height = int(top + rows * row_h + 10)
+    verdicts = body.get("verdicts", {})
+    blamed = set(body.get("implicated", []))
+    likely = {ch["quantity"]: ch["reading"] for h in body.get("hypotheses", [])[:1] for ch in h["changes"]
+              if ch["reading"]}
+
+    def at(node: str) -> tuple[float, float]:
+        x, y = places[node]
+        return col[int(x)], top + y * row_h
+
+    out = [f'<svg class="network" role="img" aria-label="Claim network: {esc(body.get("theme", ""))}" '
+           f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">']
+    for x, name in ((0, "the report's figures"), (1, "checks"), (2, "reference figures")):
+        out.append(f'<text x="{col[x]:.0f}" y="16" text-anchor="middle" font-size="12" font-style="italic" '
+                   f'fill="#57606a">{name}</text>')
+    for c in body["constraints"]:
+        cx, cy = at(f"c:{c['id']}")
+        dash = ' stroke-dasharray="2,3"' if c["role"] == "reading" else (' stroke-dasharray="6,4"' if c["differs"] else "")
+        for qid in c["inputs"]:
+            qx, qy = at(f"q:{qid}")
+            out.append(f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{qx:.1f}" y2="{qy:.1f}" stroke="#b0b0b0" '
+                       f'stroke-width="1.2"{dash}/>')
+    for c in body["constraints"]:
+        cx, cy = at(f"c:{c['id']}")
+        fails = c.get("status") == "violated"
+        colour = "#cf222e" if fails and not c["differs"] and c["role"] == "check" else (
+            "#9a9a9a" if c["differs"] or c["role"] == "reading" else "#1a7f37")
+        fill = "#fff" if fails else colour
+        out.append(f'<polygon points="{cx:.1f},{cy - 8:.1f} {cx + 8:.1f},{cy:.1f} {cx:.1f},{cy + 8:.1f} '
+                   f'{cx - 8:.1f},{cy:.1f}" fill="{fill}" stroke="{colour}" stroke-width="2">'
+                   f'<title>{esc(c.get("text") or c["says"])}</title></polygon>')
+        out.append(f'<text x="{cx:.1f}" y="{cy - 12:.1f}" text-anchor="middle" font-size="10.5">'
+                   f'{esc(c["id"].split(".", 1)[1])}</text>')
+    for q in body["quantities"]:
+        qx, qy = at(f"q:{q['id']}")
+        claim = q["kind"] == "claim"
+        verdict = verdicts.get(q["id"], {}).get("verdict", "")
+        name = q["id"].split(".", 1)[1] if claim else q["label"]
+        name = name if len(name) <= 42 else name[:41] + "…"
+        value = q["printed"] + (f" → {likely[q['id']]}" if q["id"] in likely else "")
+        anchor, tx = ("end", qx - 10) if claim else ("start", qx + 10)
+        fill = VERDICT_COLOURS.get(verdict, "#57606a") if claim else "#57606a"
+        stroke = ' stroke="#cf222e" stroke-width="3"' if q["id"] in blamed else ""
+        out.append(f'<circle cx="{qx:.1f}" cy="{qy:.1f}" r="5" fill="{fill}"{stroke}/>')
+        weight = ' font-weight="bold"' if q["id"] in blamed else ""
+        out.append(f'<text x="{tx:.1f}" y="{qy - 3:.1f}" text-anchor="{anchor}" font-size="11.5"{weight}>'
+                   f'{esc(name)}</text>')
+        out.append(f'<text x="{tx:.1f}" y="{qy + 11:.1f}" text-anchor="{anchor}" font-size="10.5" fill="{fill}">'
+                   f'{esc(value)}{(" · " + esc(verdict)) if verdict else ""}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def network_html(entries: dict[str, dict]) -> str:
+    """Return network.html: every theme's recorded network (one run per notebook) as a chart,
+    its checks in a table, and its diagnosis."""
+    themes = []
+    for name, entry in _default_runs(entries):
+        href = entry.get("outputs", {}).get("html") or entry["outputs"]["ipynb"]
+        for body in entry["network"]:
+            constraints = [{"id": c["id"], "status": {"holds": "holds", "violated": "fails"}.get(c.get("status"), "cannot be evaluated"),
+                            "comparability": ("reading of the wording" if c["role"] == "reading" else
+                                              "; ".join(f"{k}: {v}" for k, v in c["differs"].items()) or "like for like")
+                            + (f"; partial: {c['partial']}" if c.get("partial") else ""),
+                            "text": c.get("text") or c["says"]} for c in body["constraints"]]
+            failing = sum(c.get("status") == "violated" and c["role"] == "check" and not c["differs"]
+                          for c in body["constraints"])
+            blamed = ", ".join(body.get("implicated", [])) or "no figure"
+            theme = str(body.get("theme", ""))
+            themes.append({"id": f"theme-{theme}", "title": theme.replace("_", " ").capitalize(),
+                           "href": href, "page": Path(href).stem,
+                           "parameters": _cell_text(entry.get("parameters")) if entry.get("parameters") else "",
+                           "summary": f"{len(constraints)} checks, {failing} like-for-like failing; blamed: {blamed}",
+                           "svg": network_svg(body) if body.get("quantities") else "",
+                           "constraints": constraints,
+                           "hypotheses": [h["sentence"] for h in body.get("hypotheses", [])[:3]]})
+    return _page("network.html", themes=themes)
 
 
 def write_site(out_dir: Path, entries: dict[str, dict]) -> list[dict]:
-    """Write ledger.csv, ledger.json and index.html into `out_dir`; return the ledger rows."""
+    """Write ledger.csv, ledger.json, index.html and network.html into `out_dir`; return the ledger rows."""
     out_dir = Path(out_dir)
     rows = ledger_rows(entries, out_dir)
     write_if_changed(out_dir / "ledger.csv", ledger_csv(rows))
     write_if_changed(out_dir / "ledger.json", ledger_json(rows))
-    write_if_changed(out_dir / "index.html", index_html(rows))
+    write_if_changed(out_dir / "index.html", index_html(rows, entries))
+    write_if_changed(out_dir / "network.html", network_html(entries))
     return rows
 
 
