@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,7 +94,7 @@ def test_tables_are_typed(fresh):
         # 8.29 x 100 million persons = 829 million (multiply by 100)
         ("netizens", "China", 2018, "year-end", 829.0),
         # 5.54 trillion yuan = 5540 billion yuan (multiply by 1000)
-        ("GDP (nominal, government work report)", "Zhejiang", 2018, None, 5540.0),
+        ("GDP (government work report)", "Zhejiang", 2018, None, 5540.0),
         # 190 x 100 million items = 19 billion items (divide by 10)
         ("public data items collected", "Zhejiang", 2019, None, 19.0),
         # printed "15%" for a gap between two rates: 15 percentage points, unchanged
@@ -280,7 +282,8 @@ def test_reference_duplicate_key(data_copy):
         rows.append(list(rows[2]))
     edit_csv(data_copy / "reference" / "gdp.csv", duplicate)
     raised("data/reference/gdp.csv, row 7 (line 8), column 'geography': duplicate "
-           "geography/year/period/indicator 'Zhejiang', '2017', 'year', 'GDP real growth' already used in row 2")
+           "geography/year/period/indicator/source_id 'Zhejiang', '2017', 'year', 'GDP growth', 'zjgov-2018-gdp-2017' "
+           "already used in row 2")
 
 
 def test_reference_missing_column_truncated_and_missing_file(data_copy):
@@ -378,3 +381,141 @@ def test_cache_folder_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert data.validation_cache_dir() == tmp_path / "home" / ".cache" / "zjanalysis"
+
+
+# --- source hygiene: every source can be reopened, or says why not ---------------------------
+
+
+def source_row(path: Path, source_id: str) -> int:
+    """The 1-based data row of ``source_id`` in sources.csv (as DataError counts rows)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        ids = [row["source_id"] for row in csv.DictReader(handle)]
+    return ids.index(source_id) + 1
+
+
+def test_a_web_source_without_an_address_fails_naming_file_row_and_column(data_copy):
+    sources_csv = data_copy / "sources.csv"
+    row = source_row(sources_csv, "cnnic-2019-43rd-report")
+    set_cell(sources_csv, row, "url", "")
+    error = raised(f"data/sources.csv, row {row} (line {row + 1}), column 'url': is empty; a web source needs "
+                   "the address it was read at, or, when no address can be found, a reason in locator_missing")
+    assert (error.path, error.row, error.column) == (sources_csv, row, "url")
+
+
+def test_the_missing_locator_is_what_a_user_sees(data_copy):
+    # The same failure as a user meets it: a script that loads the data dies with one line naming the place.
+    sources_csv = data_copy / "sources.csv"
+    row = source_row(sources_csv, "cnnic-2019-43rd-report")
+    set_cell(sources_csv, row, "url", "")
+    done = subprocess.run([sys.executable, "-c", "from zjanalysis import data; data.sources()"],
+                          capture_output=True, text=True, timeout=120, env={**os.environ})
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"zjanalysis.data.DataError: data/sources.csv, row {row} (line {row + 1}), column 'url': "
+                           "is empty"), done.stderr
+
+
+def test_an_explicit_locator_missing_reason_passes_and_becomes_a_warning(data_copy):
+    sources_csv = data_copy / "sources.csv"
+    row = source_row(sources_csv, "cnnic-2019-43rd-report")
+    set_cell(sources_csv, row, "url", "")
+    set_cell(sources_csv, row, "locator_missing", "The page was read in a library copy that has since gone.")
+    assert data.sources().loc["cnnic-2019-43rd-report", "url"] == ""
+    assert data.source_warnings(["cnnic-2019-43rd-report", "cnnic-2018-41st-report", "cnnic-2019-43rd-report"]) == [
+        "CNNIC, 43rd Statistical Report on Internet Development in China (2019) cannot be reopened by a reader: "
+        "the page was read in a library copy that has since gone."]
+    assert data.source_warnings("cnnic-2018-41st-report") == []
+
+
+def test_a_reason_next_to_an_address_is_refused(data_copy):
+    sources_csv = data_copy / "sources.csv"
+    row = source_row(sources_csv, "cnnic-2019-43rd-report")
+    set_cell(sources_csv, row, "locator_missing", "lost")
+    error = raised(f"data/sources.csv, row {row} (line {row + 1}), column 'locator_missing': must be empty when "
+                   "the source has a url")
+    assert error.column == "locator_missing"
+
+
+@pytest.mark.parametrize(("locator", "passes"), [
+    ("p. 12", True), ("pages 3-5, table 2", True), ("section 2.1", True), ("chapter IV", True), ("§ 3", True),
+    ("first paragraph", False), ("the whole book", False),
+])
+def test_a_print_source_needs_a_page_or_section(data_copy, locator, passes):
+    sources_csv = data_copy / "sources.csv"
+    row = source_row(sources_csv, "book-2020-zj-digital-economy")
+    set_cell(sources_csv, row, "url", "")
+    set_cell(sources_csv, row, "medium", "print")
+    set_cell(sources_csv, row, "locator", locator)
+    if passes:
+        load_all()
+        assert data.source_warnings(["book-2020-zj-digital-economy"]) == []
+    else:
+        error = raised(f"data/sources.csv, row {row} (line {row + 1}), column 'locator': {locator!r} names no "
+                       "page or section")
+        assert error.column == "locator"
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("read_on", "29 Nov 2026", "'29 Nov 2026' is not a date written YYYY-MM-DD"),
+    ("read_on", "", "is empty; a value is required"),
+    ("read_from", "memory", "'memory' is not an allowed read_from; allowed: shared-facts, stored-page, project-copy"),
+    ("medium", "radio", "'radio' is not an allowed medium; allowed: web, print"),
+    ("url", "www.cnnic.cn/report", "'www.cnnic.cn/report' does not have the required form"),
+])
+def test_source_columns_are_checked(data_copy, column, value, message):
+    set_cell(data_copy / "sources.csv", 3, column, value)
+    error = raised(f"data/sources.csv, row 3 (line 4), column '{column}': {message}")
+    assert (error.row, error.column) == (3, column)
+
+
+def test_in_the_real_data_only_the_2017_edition_cannot_be_reopened(fresh):
+    # Every source but one was found at an address; the 2017 edition's figures were not (see data/AUDIT.md).
+    table = data.sources()
+    assert set(table.index[table["url"] == ""]) == {"zjcac-2018-zj-internet-report-2017"}
+    (warning,) = data.source_warnings(list(table.index))
+    assert warning.startswith("Zhejiang Cyberspace Administration, Zhejiang Internet Development Report 2017")
+    assert "cannot be reopened by a reader" in warning
+    with pytest.raises(KeyError, match="source id 'cnnic-2019' is not in sources.csv"):
+        data.source_warnings(["cnnic-2019"])
+
+
+# --- two witnesses of one observation, and the audit columns --------------------------------
+
+
+def test_lookup_chooses_between_witnesses_by_source(fresh):
+    # The rounded Xinhua Silk Road total (2 trillion) and the two-decimal China Daily total (2.33 trillion).
+    with pytest.raises(KeyError, match=r"4 reference rows match .*one per source; choose one with source= "
+                                       r"\('xinhua-2019-yangtze-digital-economy', 'chinadaily-2019-zj-digital-economy-2018'"):
+        data.lookup("digital economy total size", "Zhejiang", 2018)
+    rounded = data.lookup("digital economy total size", "Zhejiang", 2018, source="xinhua-2019-yangtze-digital-economy")
+    precise = data.lookup("digital economy total size", "Zhejiang", 2018, source="chinadaily-2019-zj-digital-economy-2018")
+    # 2 trillion yuan = 2000 billion yuan; 2.33 trillion yuan = 2330 billion yuan
+    assert (rounded["value"], precise["value"]) == (2000.0, 2330.0)
+    with pytest.raises(KeyError, match=r"no reference row matches .*source='nobody'; this indicator exists for: "
+                                       r".*Zhejiang 2018 year \(chinadaily-2019-zj-digital-economy-2018\)"):
+        data.lookup("digital economy total size", "Zhejiang", 2018, source="nobody")
+    # a call that matched one row before still does
+    assert data.lookup("online retail sales", "Zhejiang", 2016)["value"] == 1030.67
+
+
+def test_the_same_observation_from_two_sources_is_allowed_but_not_twice_from_one(data_copy):
+    path = data_copy / "reference" / "gdp.csv"
+
+    def second_witness(rows):
+        twin = list(rows[2])
+        twin[rows[0].index("source_id")] = "xinhua-2019-zj-growth-2018"
+        rows.append(twin)
+    edit_csv(path, second_witness)
+    assert len(data.reference("gdp")) == 7
+
+
+def test_every_reference_row_records_its_last_check(fresh):
+    ref = data.reference()
+    assert ref["checked_on"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert (ref["check_note"].str.len() > 0).all()
+
+
+def test_a_reference_row_without_a_check_date_fails(data_copy):
+    set_cell(data_copy / "reference" / "population.csv", 2, "checked_on", "")
+    error = raised("data/reference/population.csv, row 2 (line 3), column 'checked_on': is empty; a value is required")
+    assert error.column == "checked_on"

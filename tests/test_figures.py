@@ -275,7 +275,7 @@ def test_division_by_either_sign_contains_point_results(p, q):
 def test_division_by_an_interval_open_at_zero_contains_point_results(p, hi, t):
     (a, x) = p
     divisor = Interval(0, hi, lo_open=True)
-    y = hi * t if t > 0 else hi          # any y in (0, hi]
+    y = hi * t if hi * t > 0 else hi     # any y in (0, hi]; a subnormal t underflows hi * t to 0
     assert inside(a / divisor, x / y)
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "lookup",
     "sources",
     "source_label",
+    "source_warnings",
     "clear_cache",
 ]
 
@@ -174,10 +175,38 @@ def claim(claim_id: str) -> pd.Series:
 def sources() -> pd.DataFrame:
     """The source documents, indexed by ``source_id``.
 
-    Columns: publisher, title, url, published, accessed_via, locator, confidence (all str).
-    Raises :class:`DataError` when a data file is invalid.
+    Columns: publisher, title, url, published, accessed_via, locator, confidence, medium, read_on,
+    read_from, locator_missing (all str; ``read_on`` is an ISO date; an empty ``url`` or
+    ``locator_missing`` is ""). Every source can be reopened by a reader: it has a ``url``, or it is
+    print with a page or section in ``locator``, or ``locator_missing`` says why neither exists
+    (see :func:`source_warnings`). Raises :class:`DataError` when a data file is invalid.
     """
     return _load().sources
+
+
+def source_warnings(source_ids) -> list[str]:
+    """One sentence for each source in ``source_ids`` that a reader cannot reopen.
+
+    A source carries a warning when ``sources.csv`` gives it no locator (no address, no page or
+    section) and states why in ``locator_missing``; a verdict that rests on it should show the
+    sentence. Ids are taken in the order given, each once; a single id may be passed as a string.
+    Returns an empty list when every source can be reopened. Raises ``KeyError`` naming the
+    closest ids for an id that is not in ``sources.csv``.
+    """
+    if isinstance(source_ids, str):
+        source_ids = [source_ids]
+    table = sources()
+    warnings, seen = [], set()
+    for source_id in source_ids:
+        if source_id in seen:
+            continue
+        seen.add(source_id)
+        label = source_label(source_id)  # raises KeyError for an unknown id
+        reason = table.loc[source_id, "locator_missing"].strip()
+        if reason:
+            reason = reason[0].lower() + reason[1:]
+            warnings.append(f"{label} cannot be reopened by a reader: {reason.rstrip('.')}.")
+    return warnings
 
 
 def source_label(source_id: str) -> str:
@@ -200,8 +229,10 @@ def reference(table: str | None = None) -> pd.DataFrame:
     """Reference figures: one table of ``data/reference/`` by name, or all of them.
 
     Columns: geography, year (int), period, indicator, value_as_printed (str, digits as printed),
-    unit_as_printed, unit, value (float, value_as_printed converted to ``unit``), qualifier,
-    source_id, note. With ``table=None`` the tables are stacked with a leading ``table`` column.
+    unit_as_printed, unit, value (float, value_as_printed converted to ``unit``), source_id, note,
+    qualifier, checked_on (ISO date the row was last compared with its source), check_note (what
+    was compared and what was found). Rows are unique on geography, year, period, indicator and
+    source_id: one observation may have two witnesses. With ``table=None`` the tables are stacked with a leading ``table`` column.
     Raises ``KeyError`` naming the tables that exist for an unknown ``table``, and
     :class:`DataError` when a data file is invalid.
     """
@@ -228,12 +259,15 @@ def lookup(
     *,
     table: str | None = None,
     period: str | None = None,
+    source: str | None = None,
 ) -> pd.Series:
     """The one reference row for ``indicator`` in ``geography`` and ``year``.
 
     ``table`` narrows the search to one reference table; ``period`` chooses between rows of the
-    same year (e.g. "year-end" and "mid-year"). Returns the row as a Series (with its ``table``).
-    Raises ``KeyError`` saying what exists when no row, or more than one row, matches.
+    same year (e.g. "year-end" and "mid-year"); ``source`` (a ``source_id``) chooses between two
+    witnesses of the same observation (e.g. a rounded figure and a more precise one). Returns the
+    row as a Series (with its ``table``). Raises ``KeyError`` saying what exists when no row, or
+    more than one row, matches.
     """
     frame = reference() if table is None else reference(table).assign(table=table)
     found = frame[
@@ -243,20 +277,26 @@ def lookup(
     ]
     if period is not None:
         found = found[found["period"] == period]
+    if source is not None:
+        found = found[found["source_id"] == source]
     wanted = f"indicator={indicator!r}, geography={geography!r}, year={year!r}" + (
         f", period={period!r}" if period is not None else ""
-    )
+    ) + (f", source={source!r}" if source is not None else "")
     if len(found) == 1:
         return found.iloc[0]
     if len(found) > 1:
-        periods = ", ".join(repr(p) for p in found["period"])
-        raise KeyError(f"{len(found)} reference rows match {wanted}; choose one with period= ({periods})")
+        if found["period"].nunique() > 1:
+            periods = ", ".join(repr(p) for p in found["period"])
+            raise KeyError(f"{len(found)} reference rows match {wanted}; choose one with period= ({periods})")
+        witnesses = ", ".join(repr(s) for s in found["source_id"])
+        raise KeyError(f"{len(found)} reference rows match {wanted}, one per source; choose one with source= ({witnesses})")
     same = frame[frame["indicator"] == indicator]
     if same.empty:
         close = difflib.get_close_matches(indicator, sorted(set(frame["indicator"])), n=3, cutoff=0.5)
         hint = f"; close indicators: {', '.join(repr(c) for c in close)}" if close else ""
         raise KeyError(f"no reference row matches {wanted}: no such indicator{hint}")
-    have = sorted({f"{g} {y} {p}" for g, y, p in zip(same["geography"], same["year"], same["period"])})
+    have = sorted({f"{g} {y} {p} ({s})" for g, y, p, s in
+                   zip(same["geography"], same["year"], same["period"], same["source_id"])})
     raise KeyError(f"no reference row matches {wanted}; this indicator exists for: {'; '.join(have)}")
 
 
@@ -457,7 +497,8 @@ def _translate(root: Path, resource: dict, error) -> None:
     cell = getattr(error, "cell", None)
     kind = error.type
     if kind == "type-error":
-        wanted = {"integer": "a whole number", "number": "a number"}.get(fields[column]["type"], fields[column]["type"])
+        wanted = {"integer": "a whole number", "number": "a number", "date": "a date written YYYY-MM-DD"}.get(
+            fields[column]["type"], fields[column]["type"])
         _fail(root, relative, f"{cell!r} is not {wanted}", row, column)
     if kind == "constraint-error":
         constraints = fields[column].get("constraints", {})
@@ -522,6 +563,28 @@ def _read_table(root: Path, resource: dict):
     return frame
 
 
+# A print locator names where in the document to look: "p. 12", "pages 3-5", "section 2.1", "chapter 4", "§ 3".
+_PRINT_PLACE = re.compile(r"\b(p\.|pp\.|pages?|sections?|chapters?|ch\.)\s*[0-9ivxlc]|§\s*\d", re.IGNORECASE)
+
+
+def _check_locators(root: Path, relative: str, frame) -> None:
+    """Every source can be reopened: a url, a print page or section, or a stated reason why not."""
+    for position, row in enumerate(frame.itertuples(index=False), start=1):
+        url, missing = row.url.strip(), row.locator_missing.strip()
+        if url and missing:
+            _fail(root, relative, "must be empty when the source has a url; a reason for a missing locator "
+                  "is only for sources nobody can reopen", position, "locator_missing")
+        if url or missing:
+            continue
+        if row.medium == "print":
+            if not _PRINT_PLACE.search(row.locator):
+                _fail(root, relative, f"{row.locator!r} names no page or section; a print source needs one "
+                      "(e.g. 'p. 12' or 'section 3'), or a url, or a reason in locator_missing", position, "locator")
+            continue
+        _fail(root, relative, "is empty; a web source needs the address it was read at, or, when no "
+              "address can be found, a reason in locator_missing", position, "url")
+
+
 def _converted(root: Path, relative: str, frame) -> list[float]:
     values = []
     for position, (printed, printed_unit, unit) in enumerate(
@@ -566,6 +629,7 @@ def _load() -> _Loaded:
         if resource["name"] == "claims":
             claims_frame = frame.set_index("claim_id")
         elif resource["name"] == "sources":
+            _check_locators(root, relative, frame)
             sources_frame = frame.set_index("source_id")
         elif relative.startswith(_REFERENCE_PREFIX):
             frame.insert(frame.columns.get_loc("unit") + 1, "value", _converted(root, relative, frame))

@@ -16,7 +16,8 @@ def _gdp(year: int, indicator: str) -> figures.Stated:
 
 def _core_2017() -> figures.Interval:
     growth = figures.from_reference(data.lookup(
-        "digital economy core industries, value added, real growth", "Zhejiang", _year(), table="digital_economy"))
+        "digital economy core industries, value added, growth", "Zhejiang", _year(), table="digital_economy",
+        period="year"))
     return figures.implied_base(figures.from_claim("digecon.core_value_added_2018"), growth)
 
 
@@ -31,7 +32,7 @@ def _core_2017() -> figures.Interval:
 )
 def _share_of_gdp():
     return figures.share_of(figures.from_claim("digecon.core_value_added_2018"),
-                            _gdp(_year(), "GDP (nominal, government work report)"))
+                            _gdp(_year(), "GDP (government work report)"))
 
 
 @exercise(
@@ -58,8 +59,8 @@ def _core_value_added_2017():
 )
 def _which_reading():
     stated = figures.from_claim("digecon.core_share_gdp_2018")
-    gdp_2017 = _gdp(_year() - 1, "GDP (nominal, first release)")
-    gdp_2018 = _gdp(_year(), "GDP (nominal, government work report)")
+    gdp_2017 = _gdp(_year() - 1, "GDP (first release)")
+    gdp_2018 = _gdp(_year(), "GDP (government work report)")
     share = figures.share_of(figures.from_claim("digecon.core_value_added_2018"), gdp_2018)
     contribution = figures.contribution_to_growth(_core_2017(), figures.from_claim("digecon.core_value_added_2018"),
                                                   gdp_2017, gdp_2018)
