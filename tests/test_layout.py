@@ -21,7 +21,7 @@ LEVELS = [
     {"charts"},
     {"notebook"},
     {"teach", "exercises", "render", "render_worker", "site", "zygote"},
-    {"cli", "__main__", "refresh"},
+    {"cli", "__main__", "refresh", "faults"},
 ]
 LEVEL = {name: i for i, names in enumerate(LEVELS) for name in names}
 

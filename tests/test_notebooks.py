@@ -172,19 +172,98 @@ def test_student_edition_of_the_collection_runs_and_its_ledger_covers_the_regist
     assert {row["claim_id"] for row in ledger} == set(data.claims().index)
 
 
-# What the notebooks' markdown says a parameter does to a verdict (05 cell nb05-16, 07 cells
-# on the hospital queue and the settlement rate), checked against what a render records.
+# What each notebook's closing prose ("What the verdicts say", "What the diagnosis says") states
+# about its default-parameter verdicts: (verdict, evidence) per claim, and the likely value where
+# the prose names one. The committed notebooks are the default runs (nbval keeps them current).
+PROSE_DEFAULTS = {
+    "01_internet_users": {
+        "netizens.total_2018": ("discrepancy", "exact", "45.437"),
+        "netizens.increase_2018": ("consistent", "exact"),
+        "netizens.penetration_2018": ("confirmed", "exact"),
+        "netizens.penetration_gap_2018": ("misleading", "exact"),
+    },
+    "02_broadband": {
+        "broadband.fibre_households_rank_2018": ("unverifiable", "indirect"),
+        "broadband.share_100m_2018": ("unverifiable", "none"),
+    },
+    "03_digital_economy": {
+        "digecon.core_value_added_2018": ("confirmed", "exact"),
+        "digecon.core_share_gdp_2018": ("misleading", "indirect"),
+        "digecon.total_rank_2018": ("consistent", "bounds"),
+    },
+    "04_ecommerce": {
+        "ecommerce.online_retail_2018": ("consistent", "bounds"),
+        "ecommerce.online_retail_growth_2018": ("consistent", "bounds"),
+        "ecommerce.consumption_2018": ("unverifiable", "none"),
+        "ecommerce.consumption_growth_2018": ("unverifiable", "none"),
+    },
+    "05_innovation_talent": {
+        "innovation.eit_index_rank_2018": ("consistent", "indirect"),
+        "talent.net_inflow_rank_2018": ("consistent", "indirect"),
+        "innovation.blockchain_patents_rank_2018": ("unverifiable", "none"),
+        "talent.listed_internet_share_2018": ("unverifiable", "none"),
+        "talent.destination_rank_2018": ("unverifiable", "none"),
+    },
+    "06_digital_government": {
+        "gov.one_certificate_share_2018": ("consistent", "exact"),
+        "gov.one_visit_coverage_2018": ("consistent", "indirect"),
+        "gov.portal_users_2018": ("unverifiable", "none"),
+        "gov.data_items_2018": ("unverifiable", "none"),
+    },
+    "07_public_services": {
+        "services.property_transfer_fastest_2018": ("confirmed", "partial"),
+        "services.queue_before_2018": ("unverifiable", "indirect"),
+        "services.queue_after_2018": ("unverifiable", "indirect"),
+        "services.settlement_after_2018": ("unverifiable", "indirect"),
+    },
+    "08_cyberspace_security": {
+        "security.industry_scale_2018": ("consistent", "indirect"),
+        "security.enterprises_2018": ("unverifiable", "none"),
+        "security.industry_rank_2018": ("unverifiable", "none"),
+    },
+}
+
+
+@pytest.mark.parametrize("stem", sorted(PROSE_DEFAULTS))
+def test_what_the_prose_says_of_the_default_verdicts_is_what_the_notebook_records(stem):
+    recorded = {row["claim_id"]: row for row in checks.findings_from_notebook(read(ROOT / "notebooks" / f"{stem}.ipynb"))}
+    for claim_id, expected in PROSE_DEFAULTS[stem].items():
+        row = recorded[claim_id]
+        assert (row["verdict"], row["evidence"]) == expected[:2], (stem, claim_id)
+        assert row["likely_value"] == (expected[2] if len(expected) > 2 else ""), (stem, claim_id)
+
+
+def test_no_discrepancy_rests_on_a_comparison_that_is_not_like_for_like():
+    """Issue 14's rule, on the collection as committed: a discrepancy needs a failing like-for-like
+    check, and a plain `confirmed` needs a full (not partial) one."""
+    from zjanalysis.site import network_from_notebook
+
+    for path in THEME_NOTEBOOKS:
+        nb = read(path)
+        for body in network_from_notebook(nb):
+            constraints = {c["id"]: c for c in body["constraints"]}
+            for row in checks.findings_from_notebook(nb):
+                mine = [constraints[c] for c in row["constraints"] if constraints[c]["role"] == "check"]
+                if row["verdict"] == "discrepancy":
+                    assert any(c["status"] == "violated" and not c["differs"] for c in mine), row["claim_id"]
+                if row["verdict"] == "confirmed" and row["evidence"] == "exact":
+                    assert any(c["status"] == "holds" and not c["differs"] and not c["partial"] for c in mine), row["claim_id"]
+
+
+# What the notebooks' markdown says a parameter does to a verdict (05 on the 9.2% share, 07 on the
+# hospital queue and the settlement rate), checked against what a render records.
 PROSE_VERDICTS = {
     ("05_innovation_talent", "national_basis-unknown__tolerance-0"):
-        {"talent.listed_internet_share_2018": "unverifiable"},
+        {"talent.listed_internet_share_2018": ("unverifiable", "none")},
     ("05_innovation_talent", "national_basis-cnnic__tolerance-0"):
-        {"talent.listed_internet_share_2018": "discrepancy"},
+        {"talent.listed_internet_share_2018": ("unverifiable", "indirect")},
     ("05_innovation_talent", "national_basis-cnnic__tolerance-0.02"):
-        {"talent.listed_internet_share_2018": "confirmed"},
+        {"talent.listed_internet_share_2018": ("consistent", "indirect")},
     ("07_public_services", "tolerance-0"):
-        {"services.queue_before_2018": "discrepancy", "services.settlement_after_2018": "discrepancy"},
+        {"services.queue_before_2018": ("unverifiable", "indirect"),
+         "services.settlement_after_2018": ("unverifiable", "indirect")},
     ("07_public_services", "tolerance-0.005"):
-        {"services.queue_before_2018": "confirmed", "services.settlement_after_2018": "confirmed"},
+        {"services.settlement_after_2018": ("consistent", "indirect")},
 }
 
 
@@ -202,7 +281,7 @@ def test_what_the_prose_says_parameters_do_is_what_the_notebooks_record(tmp_path
         cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     ledger = json.loads((tmp_path / "out" / "ledger.json").read_text(encoding="utf-8"))
-    recorded = {(row["notebook"].removesuffix(".ipynb"), row["claim_id"]): row["verdict"]
+    recorded = {(row["notebook"].removesuffix(".ipynb"), row["claim_id"]): (row["verdict"], row["evidence"])
                 for row in ledger}
     for (stem, params), expected in PROSE_VERDICTS.items():
         for claim_id, verdict in expected.items():

@@ -122,7 +122,7 @@ def test_a_check_that_cannot_fail_is_no_evidence():
     # (20.21, ∞) ≤ (22, ∞) holds for every value of the 2018 count: it bounds nothing
     assert (f.verdict, f.evidence) == ("unverifiable", "none")
     assert "would hold whatever the figure were" in f.explanation
-    assert "the operator's end-2018 statistics would settle it" in f.explanation
+    assert "The operator's end-2018 statistics would settle it" in f.explanation
 
 
 def test_a_claim_without_checks_must_say_what_would_settle_it():

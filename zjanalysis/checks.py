@@ -1,9 +1,9 @@
-"""Findings: the verdict on one or more claims, with the evidence and a one-line explanation.
+"""Findings: the verdict on a claim, with its evidence and a one-line explanation.
 
-Notebooks never pick a verdict by hand: the constructors below decide it from intervals.
-``record(findings)`` shows them as a table and embeds them in the cell output as
-``application/vnd.zjanalysis.findings+json`` so the renderer can build the claim ledger from
-executed notebooks.
+Notebooks never pick a verdict by hand: ``zjanalysis.verdicts`` derives every Finding from the
+theme's network of checks. ``record(findings)`` shows them as a table and embeds them in the cell
+output as ``application/vnd.zjanalysis.findings+json`` so the renderer can build the claim ledger
+from executed notebooks. The verdict and evidence scales, and what each value means, live here.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ EVIDENCE_MEANINGS = {
                "procedure of two)",
     "indirect": "the only comparisons are with figures of another definition, geography or date: they "
                 "can support or weaken the claim, never confirm it or blame it",
-    "none": "no check touches the figure",
+    "none": "no check can bound the figure: none touches it, or those that do would hold whatever it were",
 }
 
 
@@ -122,108 +122,13 @@ def fmt_interval(x: "Interval | Stated | float", unit: str = "") -> str:
     suffix = f" {unit}" if unit else ""
     if iv.lo == iv.hi:
         return f"{fmt(iv.lo)}{suffix}"
+    if math.isinf(iv.lo) and math.isinf(iv.hi):
+        return "any value"
     if math.isinf(iv.hi):
-        return f"more than {fmt(iv.lo)}{suffix}"
+        return f"{'more than' if iv.lo_open else 'at least'} {fmt(iv.lo)}{suffix}"
+    if math.isinf(iv.lo):
+        return f"{'less than' if iv.hi_open else 'at most'} {fmt(iv.hi)}{suffix}"
     return f"{fmt(iv.lo)} to {fmt(iv.hi)}{suffix}"
-
-
-def _ids(claim_ids) -> tuple[str, ...]:
-    return (claim_ids,) if isinstance(claim_ids, str) else tuple(claim_ids)
-
-
-def _check_tolerance(tolerance) -> None:
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 0 <= tolerance < math.inf:
-        raise ValueError(f"tolerance must be a relative slack of 0 or more (0.01 widens each interval by 1 %); "
-                         f"got {tolerance!r}")
-
-
-def _stated_text(stated) -> str:
-    if isinstance(stated, Stated):
-        return stated.text
-    return stated if isinstance(stated, str) else fmt_interval(stated)
-
-
-def against_reference(
-    claim_ids, stated, reference, *, sources: Sequence[str], what: str = "", unit: str = "",
-    tolerance: float = 0.0, reconstructed=None,
-) -> Finding:
-    """Confirmed when the stated (or reconstructed) interval overlaps the reference's, else discrepancy.
-
-    ``tolerance`` (relative, >= 0) widens both intervals. ``reconstructed`` is compared instead
-    of ``stated`` when the claim is checked through a derived quantity. The explanation gives both
-    ranges and, for a discrepancy, the gap between them in the unit and in percent of the source.
-    Raises ValueError without source ids or with a negative tolerance.
-    """
-    if not sources or isinstance(sources, str):
-        raise ValueError(f"against_reference() needs a list of the reference figure's source ids; got {sources!r}")
-    _check_tolerance(tolerance)
-    mine = as_interval(reconstructed if reconstructed is not None else stated).widen(tolerance)
-    theirs = as_interval(reference).widen(tolerance)
-    label = f"{what}: " if what else ""
-    ours = f"{fmt_interval(mine, unit)}"
-    if mine.overlaps(theirs):
-        verdict = "confirmed"
-        text = f"{label}the report's {ours} agrees with the source's {fmt_interval(theirs, unit)}"
-    else:
-        verdict = "discrepancy"
-        gap = mine.distance(theirs)
-        rel = abs(gap / theirs.mid * 100) if theirs.mid else float("inf")
-        text = (f"{label}the report's {ours} lies {fmt(abs(gap))}{' ' + unit if unit else ''} "
-                f"({fmt(rel)} %) from the source's {fmt_interval(theirs, unit)}")
-    if tolerance:
-        text += f" (intervals widened by {fmt(tolerance * 100)} %)"
-    return Finding(_ids(claim_ids), verdict, text, _stated_text(stated),
-                   fmt_interval(reconstructed, unit) if reconstructed is not None else "",
-                   fmt_interval(reference, unit), tuple(sources))
-
-
-def internal_consistency(
-    claim_ids, stated, reconstructed, *, how: str, unit: str = "", tolerance: float = 0.0,
-    sources: Sequence[str] = ("article-2019-zj-report",),
-) -> Finding:
-    """Consistent when the stated figure's interval overlaps what the report's other figures imply.
-
-    Returns a Finding whose verdict is consistent or discrepancy; ``how`` says how the figure was
-    rebuilt ("total − increase"). ``tolerance`` (relative, >= 0) widens both intervals.
-    Raises ValueError for an empty ``how`` or a negative tolerance.
-    """
-    if not str(how).strip():
-        raise ValueError("internal_consistency() needs 'how': the working that rebuilt the figure")
-    _check_tolerance(tolerance)
-    mine = as_interval(stated).widen(tolerance)
-    rebuilt = as_interval(reconstructed).widen(tolerance)
-    if mine.overlaps(rebuilt):
-        verdict, verb = "consistent", "agrees with"
-    else:
-        verdict, verb = "discrepancy", "does not match"
-    text = f"{how} gives {fmt_interval(rebuilt, unit)}, which {verb} the printed {_stated_text(stated)}"
-    if tolerance:
-        text += f" (intervals widened by {fmt(tolerance * 100)} %)"
-    return Finding(_ids(claim_ids), verdict, text, _stated_text(stated),
-                   fmt_interval(reconstructed, unit), "", tuple(sources))
-
-
-def misleading(claim_ids, stated, *, why: str, reconstructed=None, reference=None, unit: str = "",
-               sources: Sequence[str] = ()) -> Finding:
-    """The numbers hold but the wording does not; ``why`` says what a reader would misread.
-
-    Raises ValueError when ``why`` is empty.
-    """
-    return Finding(_ids(claim_ids), "misleading", why, _stated_text(stated),
-                   fmt_interval(reconstructed, unit) if reconstructed is not None else "",
-                   fmt_interval(reference, unit) if reference is not None else "", tuple(sources))
-
-
-def unverifiable(claim_ids, stated, *, would_settle: str, why: str = "no independent figure is available here",
-                 sources: Sequence[str] = ()) -> Finding:
-    """Nothing here can check the claim; ``would_settle`` names the document that would.
-
-    Raises ValueError when ``would_settle`` is empty.
-    """
-    if not str(would_settle).strip():
-        raise ValueError("unverifiable() needs 'would_settle': the document or figure that would settle the claim")
-    return Finding(_ids(claim_ids), "unverifiable", f"{why}; {would_settle} would settle it",
-                   _stated_text(stated), "", "", tuple(sources))
 
 
 def show_table(columns: Sequence[str], rows: Sequence[Sequence[str]], css: str, *, title: str | None = None) -> None:
@@ -231,6 +136,12 @@ def show_table(columns: Sequence[str], rows: Sequence[Sequence[str]], css: str, 
 
     Cells are strings; HTML is escaped. Outside IPython the text is printed.
     """
+    _show(table_bundle(columns, rows, css, title=title))
+
+
+def table_bundle(columns: Sequence[str], rows: Sequence[Sequence[str]], css: str, *,
+                 title: str | None = None) -> dict[str, str]:
+    """The display bundle of ``show_table``: {"text/plain": aligned text, "text/html": the table}."""
     rows = [[str(c) for c in r] for r in rows]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(columns)]
     lines = [title] if title else []
@@ -239,8 +150,8 @@ def show_table(columns: Sequence[str], rows: Sequence[Sequence[str]], css: str, 
     head = "".join(f"<th>{html.escape(h)}</th>" for h in columns)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
     caption = f"<caption>{html.escape(title)}</caption>" if title else ""
-    _show({"text/plain": "\n".join(lines),
-           "text/html": f'<table class="{css}">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'})
+    return {"text/plain": "\n".join(lines),
+            "text/html": f'<table class="{css}">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'}
 
 
 def _show(bundle: dict) -> None:

@@ -17,9 +17,9 @@ hold. Hypotheses are ranked:
    value always repairs a single check); with no slip that fits, the figure differs for
    **another cause** (a revision, a different definition or date) and the hypothesis gives the
    range the checks require;
-3. then the simplest slip (``slips.CLASSES`` order), fewer other slips that fit, the report's
-   figures before reference figures (a source is blamed first only when that explains more),
-   and the reading nearest the middle of the range the checks allow.
+3. then the report's figures before reference figures (a source is blamed first only when
+   that explains more), the simplest slip (``slips.CLASSES`` order), fewer other slips of the
+   same figures that fit, and the reading nearest the middle of the range the checks allow.
 
 Only checks between like-for-like figures enter: a difference from a figure of another scope or
 date is not evidence that either is wrong.
@@ -215,8 +215,8 @@ def _strength(combo: tuple[Change, ...], violated: list[Constraint], alternative
 
 def _rank_key(net: Network, h: Hypothesis) -> tuple:
     references = sum(net.quantities[q].kind == "reference" for q in h.figures)
-    return (len(h.changes), h.strength != "likely", STRENGTHS.index(h.strength), h.cost, h.alternatives,
-            references, round(h.distance, 12), h.figures, tuple(c.reading or "" for c in h.changes))
+    return (len(h.changes), h.strength != "likely", STRENGTHS.index(h.strength), references, h.cost,
+            h.alternatives, round(h.distance, 12), h.figures, tuple(c.reading or "" for c in h.changes))
 
 
 def readings(net: Network, qid: str) -> list[Change]:

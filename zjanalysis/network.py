@@ -156,6 +156,7 @@ class Quantity(Expr):
     unit: str
     sources: tuple[str, ...]
     key: Mapping[str, Any] = field(default_factory=dict)
+    same_publisher: str = ""
 
     @property
     def printed(self) -> str:
@@ -176,8 +177,9 @@ class Quantity(Expr):
 
     @property
     def independent(self) -> bool:
-        """True for a reference figure from a source other than the report itself."""
-        return self.kind == "reference" and any(s != ARTICLE for s in self.sources)
+        """True for a reference figure published by someone other than the report's authors
+        (``same_publisher`` says why a reference is not independent, e.g. an earlier edition)."""
+        return self.kind == "reference" and not self.same_publisher and any(s != ARTICLE for s in self.sources)
 
     def quantity_ids(self):
         return [self.id]
@@ -288,20 +290,22 @@ def _part_json(value: Any) -> Any:
 
 @dataclass(eq=False)
 class Rank(Expr):
-    """The rank of ``subject`` among ``others`` (largest first), with ``unlisted`` more entities
-    whose values are not known: from 1 + those surely ahead to 1 + those possibly ahead +
-    ``unlisted``."""
+    """The rank of ``subject`` among ``others`` (largest first), with ``ahead`` entities known to
+    be ahead (a published rank above it, no size) and ``unlisted`` more whose values are not
+    known: from 1 + those surely ahead to 1 + those possibly ahead + ``unlisted``."""
 
     subject: Expr
     others: tuple[Expr, ...]
     unlisted: int = 0
+    ahead: tuple[Expr, ...] = ()
 
     def quantity_ids(self):
-        return self.subject.quantity_ids() + [q for o in self.others for q in o.quantity_ids()]
+        return (self.subject.quantity_ids() + [q for o in self.others for q in o.quantity_ids()]
+                + [q for a in self.ahead for q in a.quantity_ids()])
 
     def evaluate(self, values):
         mine = self.subject.evaluate(values)
-        surely = possibly = 0
+        surely, possibly = len(self.ahead), 0
         for other in self.others:
             theirs = other.evaluate(values)
             if theirs.lo > mine.hi or (theirs.lo == mine.hi and (theirs.lo_open or mine.hi_open)):
@@ -315,15 +319,18 @@ class Rank(Expr):
 
     def formula(self, label):
         names = ", ".join(o.formula(label) for o in self.others)
+        ahead = f", behind {', '.join(a.formula(label) for a in self.ahead)}" if self.ahead else ""
         more = f" and {self.unlisted} not listed" if self.unlisted else ""
-        return f"rank of {self.subject.formula(label)} among {names}{more}"
+        return f"rank of {self.subject.formula(label)} among {names}{ahead}{more}"
 
     def to_json(self):
-        return ["rank", self.subject.to_json(), [o.to_json() for o in self.others], self.unlisted]
+        return ["rank", self.subject.to_json(), [o.to_json() for o in self.others], self.unlisted,
+                [a.to_json() for a in self.ahead]]
 
 
-def rank_among(subject: Expr, others: Iterable[Expr], *, unlisted: int = 0) -> Rank:
-    """The rank (1 = largest) of ``subject`` among ``others`` plus ``unlisted`` unknown entities.
+def rank_among(subject: Expr, others: Iterable[Expr], *, unlisted: int = 0, ahead: Iterable[Expr] = ()) -> Rank:
+    """The rank (1 = largest) of ``subject`` among ``others``, behind the entities ``ahead`` (known
+    to rank above it, e.g. by a published "first"), with ``unlisted`` more entities of unknown size.
 
     Raises NetworkError for a negative ``unlisted`` or no others.
     """
@@ -332,7 +339,7 @@ def rank_among(subject: Expr, others: Iterable[Expr], *, unlisted: int = 0) -> R
         raise NetworkError("rank_among() needs the figures of the others ranked")
     if isinstance(unlisted, bool) or not isinstance(unlisted, int) or unlisted < 0:
         raise NetworkError(f"rank_among(): unlisted must be a whole number of 0 or more; got {unlisted!r}")
-    return Rank(_lift(subject), others, unlisted)
+    return Rank(_lift(subject), others, unlisted, tuple(_lift(a) for a in ahead))
 
 
 def from_json(node: Any, quantities: Mapping[str, Quantity]) -> Expr:
@@ -355,7 +362,8 @@ def from_json(node: Any, quantities: Mapping[str, Quantity]) -> Expr:
             expr.named(name, **{k: from_json(v, quantities) for k, v in meta.items()})
         return expr
     if kind == "rank":
-        return Rank(from_json(node[1], quantities), tuple(from_json(o, quantities) for o in node[2]), int(node[3]))
+        return Rank(from_json(node[1], quantities), tuple(from_json(o, quantities) for o in node[2]), int(node[3]),
+                    tuple(from_json(a, quantities) for a in (node[4] if len(node) > 4 else [])))
     raise NetworkError(f"unknown expression node {kind!r}")
 
 
@@ -537,25 +545,34 @@ class Network:
         self.quantities[claim_id] = quantity
         return quantity
 
-    def reference(self, row: Any, *, label: str | None = None) -> Quantity:
+    def reference(self, row: Any, *, label: str | None = None, same_publisher: str = "") -> Quantity:
         """A reference row (from ``data.lookup`` or ``data.reference``) as a quantity.
 
         ``label`` is how tables and charts name it (default: indicator, geography, period and
-        year). The same row gives the same quantity. Raises NetworkError for a row without a
-        source id.
+        year). ``same_publisher`` says why the row is not independent of the report (an earlier
+        edition of it, say): a check against it can then make a claim `consistent`, never
+        `confirmed`. The same row gives the same quantity. Raises NetworkError for a row without
+        a source id.
         """
         key = {k: _plain(_get(row, k)) for k in ("table", "geography", "year", "period", "indicator", "source_id",
                                                  "unit_as_printed")}
         if not key["source_id"]:
             raise NetworkError(f"reference row {key['indicator']!r} has no source_id; every figure needs its source")
+        missing = [k for k in ("geography", "year", "period", "indicator") if _get(row, k) is None]
+        if missing:
+            raise NetworkError(f"reference row {key['indicator'] or '?'!r} lacks {', '.join(missing)}: pass a whole row "
+                               "from data.lookup() or data.reference(), not one whose columns became its index")
         qid = reference_id(key)
         if qid not in self.quantities:
             stated = figures.from_reference(row)
             default = f"{key['indicator']}, {key['geography']} {key['period']} {key['year']}"
             self.quantities[qid] = Quantity(qid, "reference", label or default, stated, str(_get(row, "unit")),
-                                            (str(key["source_id"]),), key)
-        elif label:
-            self.quantities[qid].label = label
+                                            (str(key["source_id"]),), key, str(same_publisher))
+        else:
+            if label:
+                self.quantities[qid].label = label
+            if same_publisher:
+                self.quantities[qid].same_publisher = str(same_publisher)
         return self.quantities[qid]
 
     def figure(self, qid: str, printed: str, *, kind: str = "claim", unit: str = "", qualifier: str = "exact",
@@ -693,7 +710,7 @@ class Network:
             "quantities": [
                 {"id": q.id, "kind": q.kind, "label": q.label, "printed": q.printed, "unit": q.unit,
                  "interval": interval_json(q.stated.interval), "sources": list(q.sources),
-                 "key": dict(q.key)}
+                 "key": dict(q.key), "same_publisher": q.same_publisher}
                 for q in self.quantities.values()],
             "constraints": [
                 {"id": c.id, "says": c.says, "formula": c.formula(labels), "relation": c.relation,
@@ -731,7 +748,8 @@ def from_payload(payload: Mapping[str, Any], *, tolerance: float | None = None) 
         if q["kind"] == "claim":
             net.claim(q["id"])
         else:
-            net.reference(_recorded_row(data.reference(), q), label=q["label"])
+            net.reference(_recorded_row(data.reference(), q), label=q["label"],
+                          same_publisher=q.get("same_publisher", ""))
     for c in payload["constraints"]:
         left = from_json(c["left"], net.quantities)
         right = from_json(c["right"], net.quantities) if c["right"] is not None else None

@@ -7,12 +7,11 @@ names: no ids, timestamps or paths, so nbval compares it byte for byte.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
-from zjanalysis import data
+from zjanalysis import checks, data
 
-__all__ = ["claims_table", "navigation", "notebook_order", "theme_overview", "verdict_table"]
+__all__ = ["claims_table", "evidence_table", "navigation", "notebook_order", "theme_overview", "verdict_table"]
 
 _OVERVIEW = "00_overview"
 _COLUMNS = ("claim_id", "statement", "figure as printed", "paragraph")
@@ -86,24 +85,8 @@ def navigation(notebook_name: str) -> None:
     _display({"text/markdown": text, "text/plain": text})
 
 
-# What each verdict means; the overview notebook shows this table, the README repeats it.
-VERDICT_MEANINGS = (
-    ("confirmed", "an independent source agrees within rounding"),
-    ("consistent", "the report's own figures agree with each other; no independent source here"),
-    ("discrepancy", "disagrees beyond rounding; the notebook shows by how much and the likeliest reason"),
-    ("misleading", "the numbers hold but the wording does not (e.g. percent for percentage points)"),
-    ("unverifiable", "nothing here can check it; the notebook names the document that would"),
-)
-
-
 def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]], css: str) -> None:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(columns)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(columns, widths)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
-    _display({"text/plain": "\n".join(lines),
-              "text/html": f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'})
+    _display(checks.table_bundle(columns, rows, css))
 
 
 def theme_overview() -> None:
@@ -122,5 +105,10 @@ def theme_overview() -> None:
 
 
 def verdict_table() -> None:
-    """Display the five verdicts and what each means."""
-    _table(("verdict", "meaning"), list(VERDICT_MEANINGS), "zj-verdicts")
+    """Display the five verdicts and what each means (``checks.VERDICT_MEANINGS``)."""
+    _table(("verdict", "meaning"), list(checks.VERDICT_MEANINGS.items()), "zj-verdicts")
+
+
+def evidence_table() -> None:
+    """Display the evidence levels a verdict carries and what each means."""
+    _table(("evidence", "meaning"), list(checks.EVIDENCE_MEANINGS.items()), "zj-evidence")

@@ -154,7 +154,12 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
     for c in checks_:
         ev = c.evaluate(values)
         if not c.comparable:
-            (indirect_ok if ev.holds else indirect_bad).append(c)
+            if ev.violated:
+                indirect_bad.append(c)
+            elif _bounds(c.feasible(claim_id, values)):
+                indirect_ok.append(c)
+            else:
+                vacuous.append(c)
         elif ev.violated:
             failing_elsewhere.append(c)
         elif _bounds(c.feasible(claim_id, values)):
@@ -181,8 +186,10 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
         used = indirect_ok + indirect_bad
         verdict = "consistent" if not indirect_bad else "unverifiable"
         lines = [_indirect_line(net, c, values) for c in used]
-        text = ("Not checkable like for like. " + " ".join(lines) +
-                " A difference between figures of different scope or date is not evidence that the report is wrong.")
+        text = "Not checkable like for like. " + " ".join(lines) + (
+            " A difference between figures of different scope or date is not evidence that the report is wrong."
+            if indirect_bad else
+            " A match with a figure of another scope or date supports the claim without confirming it.")
         text += _settle(net, claim_id, verdict)
         text += _also(net, [], [], failing_elsewhere, found)
         return Finding((claim_id,), verdict, _with_warnings(text, used, net), stated, "", _references(net, used),
@@ -200,7 +207,7 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
 
         raise NetworkError(f"{claim_id} has no check that can bound it; name the document that would settle it "
                            f"with net.would_settle({claim_id!r}, ...)")
-    text = f"Nothing here can check it: {why}. {net.settle[claim_id]} would settle it."
+    text = f"Nothing here can check it: {why}. {_capital(net.settle[claim_id])} would settle it."
     return Finding((claim_id,), "unverifiable", text, stated, "", "", _sources(net, vacuous), "none", "", ids)
 
 
@@ -274,11 +281,15 @@ def _support_text(net: Network, claim_id: str, group: list[Constraint], values: 
         lines.append(line)
     allowed = _range(net, claim_id, group, values)
     unit = net.quantities[claim_id].unit
+    others = {q for c in group for q in c.inputs if net.quantities[q].same_publisher}
     if tight:
         lead = "Agrees within rounding: "
     else:
         lead = f"Fits, but the checks only bound it ({fmt_interval(allowed, unit)}): "
-    return lead + "; ".join(lines) + "."
+    text = lead + "; ".join(lines) + "."
+    for qid in sorted(others):
+        text += f" Not an independent check: {net.quantities[qid].label} {net.quantities[qid].same_publisher}."
+    return text
 
 
 def _line(net: Network, c: Constraint, values: Mapping[str, Interval]) -> str:
@@ -293,23 +304,28 @@ def _line(net: Network, c: Constraint, values: Mapping[str, Interval]) -> str:
 def _indirect_line(net: Network, c: Constraint, values: Mapping[str, Interval]) -> str:
     ev = c.evaluate(values)
     verdict = "which fits" if ev.holds else "which does not fit"
-    return f"{_line(net, c, values)}, {verdict}; the two are not like for like ({c.difference_text()})."
+    partial = f"; and it covers only part of the claim: {c.partial}" if c.partial else ""
+    return f"{_capital(_line(net, c, values))}, {verdict}; the two are not like for like ({c.difference_text()}{partial})."
 
 
 def _also(net: Network, ok: list, bad: list, failing: list, found: diagnosis_.Diagnosis) -> str:
     parts = []
     if ok:
-        parts.append("Indirectly, it also fits " + "; ".join(f"{c.says} ({c.difference_text()})" for c in ok))
+        parts.append("Checks that are not like for like also hold: " + "; ".join(f"{c.says} [{c.difference_text()}]" for c in ok))
     if bad:
-        parts.append("Indirectly, it does not fit " + "; ".join(f"{c.says} ({c.difference_text()})" for c in bad)
-                     + ", which is no evidence either way")
+        parts.append("Checks that are not like for like fail, which is no evidence either way: "
+                     + "; ".join(f"{c.says} [{c.difference_text()}]" for c in bad))
     return (" " + ". ".join(parts) + ".") if parts else ""
 
 
 def _settle(net: Network, claim_id: str, verdict: str) -> str:
     if verdict == "unverifiable" and claim_id in net.settle:
-        return f" {net.settle[claim_id]} would settle it."
+        return f" {_capital(net.settle[claim_id])} would settle it."
     return ""
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _evidence(net: Network, claim_id: str, group: list[Constraint], values: Mapping[str, Interval]) -> str:
@@ -338,8 +354,6 @@ def _sources(net: Network, constraints: list[Constraint]) -> tuple[str, ...]:
 
 
 def _with_warnings(text: str, constraints: list[Constraint], net: Network) -> str:
-    warn = getattr(data, "source_warnings", None)
-    if warn is None:
-        return text
-    notes = warn(list(_sources(net, constraints)))
+    known = set(data.sources().index)
+    notes = data.source_warnings([s for s in _sources(net, constraints) if s in known])
     return text + ("" if not notes else " Warning: " + " ".join(notes))
