@@ -62,6 +62,7 @@ class Outcome:
     first: bool
     top: bool
     reason: str = ""
+    readings: tuple = ()  # the corrupted figure's readings, in the order the hypotheses rank them
 
 
 def recorded_networks(notebooks: Iterable[Path] | None = None) -> list[dict]:
@@ -112,12 +113,20 @@ def checked_claims(net: Network) -> list[str]:
     return [q for q in net.claims() if any(q in c.inputs for c in diagnosis.blamable(net))]
 
 
-def evaluate(body: dict, injection: Injection) -> Outcome:
-    """Rebuild the recorded network, correct it, put the misprint in place, and judge."""
-    net = corrected(from_payload(body))
+def evaluate(body: dict | Network, injection: Injection) -> Outcome:
+    """Put the misprint in place in the corrected network (rebuilt from ``body``, or the corrected
+    network itself, which is left as it was) and judge what the diagnosis and verdicts make of it."""
+    net = corrected(from_payload(body)) if isinstance(body, dict) else body
     quantity = net.quantities[injection.claim_id]
     original = quantity.stated
     quantity.stated = quantity.reprinted(injection.misprint)
+    try:
+        return _judge(net, injection, quantity, original)
+    finally:
+        quantity.stated = original
+
+
+def _judge(net: Network, injection: Injection, quantity, original: figures.Stated) -> Outcome:
     found = diagnosis.diagnose(net)
     seen = bool(found.violated)
     if not seen:
@@ -125,7 +134,8 @@ def evaluate(body: dict, injection: Injection) -> Outcome:
                   else "inside what the checks resolve")
         return Outcome(injection, False, False, False, False, reason)
     finding = next(f for f in verdicts.derive(net, found) if f.claim_ids == (injection.claim_id,))
-    readings = [c for h in found.hypotheses for c in h.changes if c.quantity == injection.claim_id][:TOP]
+    ranked = tuple(c for h in found.hypotheses for c in h.changes if c.quantity == injection.claim_id and c.is_slip)
+    readings = ranked[:TOP]
     lead = found.hypotheses[0] if found.hypotheses else None
     first = bool(lead) and any(c.quantity == injection.claim_id and _same(c, original) for c in lead.changes)
     top = any(_same(c, original) for c in readings)
@@ -135,7 +145,7 @@ def evaluate(body: dict, injection: Injection) -> Outcome:
         reason = f"blamed on {', '.join(others)}" if others else f"verdict {finding.verdict}"
     elif not top:
         reason = "the original is not among the first hypotheses"
-    return Outcome(injection, True, finding.verdict == "discrepancy", first, top, reason)
+    return Outcome(injection, True, finding.verdict == "discrepancy", first, top, reason, ranked)
 
 
 def run(bodies: list[dict] | None = None) -> list[Outcome]:
@@ -145,7 +155,7 @@ def run(bodies: list[dict] | None = None) -> list[Outcome]:
         net = corrected(from_payload(body))
         for claim_id in checked_claims(net):
             for injection in injections(net, claim_id):
-                outcomes.append(evaluate(body, injection))
+                outcomes.append(evaluate(net, injection))
     return outcomes
 
 

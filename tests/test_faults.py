@@ -1,0 +1,84 @@
+"""Fault injection: every slip of every checked claim, replayed on the recorded networks.
+
+The README's detection table is what `python -m zjanalysis.faults` prints; these tests hold the
+collection to it and check each outcome against what the injection should give.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from zjanalysis import data, diagnosis, faults, figures, slips
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    return faults.run()
+
+
+def test_every_checked_claim_is_corrupted_by_every_slip_class_that_applies(outcomes):
+    claims = {o.injection.claim_id for o in outcomes}
+    bodies = faults.recorded_networks()
+    checked = {q for b in bodies for q in faults.checked_claims(faults.from_payload(b))}
+    assert claims == checked and "netizens.total_2018" in claims
+    kinds = {o.injection.kind for o in outcomes if o.injection.claim_id == "netizens.total_2018"}
+    assert kinds == {"digit", "swap", "drop", "double", "decimal", "unit"}
+    assert any(o.injection.kind == "percent_points" for o in outcomes
+               if o.injection.claim_id == "netizens.penetration_gap_2018")
+
+
+def test_the_experiment_starts_from_the_report_as_the_diagnosis_reads_it(outcomes):
+    originals = {o.injection.claim_id: o.injection.original for o in outcomes}
+    assert originals["netizens.total_2018"] == "45.437 million"       # the diagnosed reading, not 45.537
+    assert originals["netizens.increase_2018"] == "5.877 million"
+
+
+def test_every_misprint_a_check_sees_makes_the_claim_a_discrepancy(outcomes):
+    seen = [o for o in outcomes if o.seen]
+    assert seen and all(o.flagged for o in seen), [o.injection for o in seen if not o.flagged][:5]
+
+
+def test_the_original_figure_is_always_among_the_readings_and_only_simpler_ones_come_first(outcomes):
+    for o in (o for o in outcomes if o.seen):
+        original = figures.stated(o.injection.original, qualifier="rank" if o.injection.original.isalpha() else "exact")
+        # the original is back among the readings: the same value, to the original's rounding
+        position = next((i for i, c in enumerate(o.readings)
+                         if abs(c.interval.mid - original.interval.mid) <= original.interval.width / 2 + 1e-9), None)
+        assert position is not None, o.injection
+        back = slips.COST[o.readings[position].slip]
+        assert all(slips.COST[c.slip] <= back for c in o.readings[:position]), o.injection
+
+
+def test_misprints_no_check_sees_are_inside_rounding_or_inside_what_the_checks_resolve(outcomes):
+    for o in (o for o in outcomes if not o.seen):
+        assert o.reason in ("inside rounding", "inside what the checks resolve"), o
+        original = figures.stated(o.injection.original, qualifier="more_than" if "more than" in o.injection.original else "exact")
+        misprint = figures.stated(o.injection.misprint, qualifier=original.qualifier)
+        assert (o.reason == "inside rounding") == misprint.interval.overlaps(original.interval), o
+
+
+def test_the_readme_carries_the_current_detection_table(outcomes):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- detection table:[^\n]*-->\n(.*?)<!-- end of detection table -->", readme, re.S)
+    assert found, "README.md lost its detection table markers"
+    assert found.group(1) == faults.table(outcomes), "run `python -m zjanalysis.faults` and copy its table into README.md"
+
+
+def test_a_corrupted_copy_of_the_data_changes_one_figure_and_still_validates(tmp_path, monkeypatch):
+    copy = faults.write_copy(data.data_dir(), tmp_path / "data", {"netizens.total_2018": "45.637 million"})
+    monkeypatch.setenv("ZJANALYSIS_DATA", str(copy))
+    data.clear_cache()
+    try:
+        row = data.claim("netizens.total_2018")
+        assert (row["figure_text"], float(row["value"])) == ("45.637 million", 45.637)
+        assert figures.from_claim("netizens.total_2018").interval.lo == pytest.approx(45.6365)
+    finally:
+        monkeypatch.delenv("ZJANALYSIS_DATA")
+        data.clear_cache()
+    with pytest.raises(KeyError, match="no claim netizens.nothing_2018"):
+        faults.write_copy(data.data_dir(), tmp_path / "other", {"netizens.nothing_2018": "1"})
