@@ -139,3 +139,46 @@ def test_format_ledger_aligns_and_counts():
     assert lines[0].index("verdict") == lines[2].index("confirmed") == lines[3].index("discrepancy")
     assert "x" * 39 + "…" in text and "x" * 41 not in text
     assert lines[-1] == "confirmed: 1, discrepancy: 1"
+
+
+def _network_entry(tmp_path):
+    from zjanalysis import network, verdicts
+
+    net = network.Network("test")
+    t = net.figure("t.total_2018", "45.537 million", unit="million persons")
+    i = net.figure("t.increase_2018", "5.877 million", unit="million persons")
+    r = net.figure("t.rate_2018", "79.2%", unit="percent")
+    e = net.figure("t.edition_2017", "39.56", kind="reference", unit="million persons", source="s1",
+                   label="count <2017>")
+    p = net.figure("t.population_2018", "57.37", kind="reference", unit="million persons", source="s2")
+    net.check("t.end_2017", t - i, e, says="last year's count")
+    net.check("t.rate", t / p * 100, r, says="the rate")
+    from zjanalysis import diagnosis
+
+    found = diagnosis.diagnose(net)
+    findings = verdicts.derive(net, found)
+    body = verdicts.payload(net, found, findings)
+    rows = [{**f.__dict__, "claim_id": f.claim_ids[0], "theme": "test", "claim_ids": list(f.claim_ids),
+             "sources": list(f.sources), "constraints": list(f.constraints)} for f in findings]
+    (tmp_path / "01_x.ipynb").write_text("{}")
+    return {"01_x": {"findings": rows, "network": [body], "notebook": "notebooks/01_x.ipynb",
+                     "outputs": {"ipynb": "01_x.ipynb", "html": "01_x.html"}, "parameters": {}}}
+
+
+def test_the_index_lists_the_likely_misprints_from_the_networks(tmp_path):
+    site.write_site(tmp_path, _network_entry(tmp_path))
+    page = (tmp_path / "index.html").read_text()
+    table = page[page.index('<table class="wide misprints">'):page.index("</table>", page.index("misprints"))]
+    # 45.437 − 5.877 = 39.560 and 45.437 / 57.37 = 79.20 %: the one likely misprint
+    assert "<code>t.total_2018</code>" in table and "<b>45.437 million</b>" in table and ">likely<" in table
+    assert table.count("<tr>") == 2   # the header and one misprint
+
+
+def test_the_network_page_draws_every_recorded_network_escaped(tmp_path):
+    site.write_site(tmp_path, _network_entry(tmp_path))
+    page = (tmp_path / "network.html").read_text()
+    assert page.count('<svg class="network"') == 1
+    assert "count &lt;2017&gt;" in page and "count <2017>" not in page
+    assert "45.537 million → 45.437 million" in page
+    assert "<script" not in page and "http" not in page
+    assert '<a href="01_x.html">' in page

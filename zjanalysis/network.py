@@ -708,7 +708,7 @@ class Network:
             "theme": self.theme,
             "tolerance": self.tolerance,
             "quantities": [
-                {"id": q.id, "kind": q.kind, "label": q.label, "printed": q.printed, "unit": q.unit,
+                {"id": q.id, "kind": q.kind, "label": q.label, "printed": q.printed, "shown": q.shown(), "unit": q.unit,
                  "interval": interval_json(q.stated.interval), "sources": list(q.sources),
                  "key": dict(q.key), "same_publisher": q.same_publisher}
                 for q in self.quantities.values()],

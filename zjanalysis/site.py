@@ -328,7 +328,8 @@ def network_svg(body: dict) -> str:
         verdict = verdicts.get(q["id"], {}).get("verdict", "")
         name = q["id"].split(".", 1)[1] if claim else q["label"]
         name = name if len(name) <= 42 else name[:41] + "…"
-        value = q["printed"] + (f" → {likely[q['id']]}" if q["id"] in likely else "")
+        value = q.get("shown") or q["printed"]
+        value += f" → {likely[q['id']]}" if q["id"] in likely else ""
         anchor, tx = ("end", qx - 10) if claim else ("start", qx + 10)
         fill = VERDICT_COLOURS.get(verdict, "#57606a") if claim else "#57606a"
         stroke = ' stroke="#cf222e" stroke-width="3"' if q["id"] in blamed else ""

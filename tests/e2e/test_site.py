@@ -80,7 +80,7 @@ def test_index_lists_every_claim_and_loads_offline(site_dir, offline_page, artif
     assert rows, "the rendered ledger is empty"
     page.goto((site_dir / "index.html").as_uri())
     page.screenshot(path=str(artifacts / "site-index.png"), full_page=True)
-    shown = page.locator("table tbody tr td:first-child").all_inner_texts()
+    shown = page.locator("table.ledger tbody tr td:first-child code").all_inner_texts()
     # One table row per ledger row, in the same order.
     assert shown == [row["claim_id"] for row in rows]
     if real_notebooks():
@@ -115,6 +115,56 @@ def test_notebook_page_from_the_index_shows_its_charts_offline(site_dir, offline
     # The page must not show a run failure (the renderer's red banner or a traceback).
     body = page.locator("body").inner_text()
     assert "This run failed" not in body and "Traceback (most recent call last)" not in body
+
+
+def test_index_fits_a_1280_pixel_window_with_nothing_cut(site_dir, offline_page, artifacts):
+    page = offline_page.page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto((site_dir / "index.html").as_uri())
+    page.screenshot(path=str(artifacts / "site-index-1280.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # no cell whose content is wider than the cell (the sources column used to be cut)
+    cut = page.eval_on_selector_all(
+        "td", "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.slice(0, 60))")
+    assert cut == []
+    sources = page.locator("table.ledger tbody tr td:nth-child(7)").first.bounding_box()
+    assert sources["x"] + sources["width"] <= 1280
+
+
+def test_index_puts_the_likely_misprints_and_verdicts_by_theme_first(site_dir, offline_page):
+    page = offline_page.page
+    page.goto((site_dir / "index.html").as_uri())
+    headings = page.locator("h2").all_inner_texts()
+    assert headings[:3] == ["Likely misprints", "Verdicts by theme", "The ledger"]
+    rows = ledger(site_dir)
+    named = [r for r in rows if r["verdict"] == "discrepancy" and r["likely_value"]]
+    misprints = page.locator("table.misprints tbody tr")
+    assert misprints.count() == len(named)
+    if real_notebooks():
+        # the collection's own diagnosis: the English summary's 45.537 million read 45.437
+        first = misprints.first.inner_text()
+        assert "netizens.total_2018" in first and "45.437 million" in first and "likely" in first
+    bars = page.eval_on_selector_all("svg.verdict-chart rect title", "ts => ts.map(t => t.textContent)")
+    counted = sum(int(t.split(": ")[1].split()[0]) for t in bars)
+    assert counted == len(rows)
+
+
+def test_network_page_draws_each_theme_and_loads_offline(site_dir, offline_page, artifacts):
+    page = offline_page.page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto((site_dir / "network.html").as_uri())
+    page.screenshot(path=str(artifacts / "site-network.png"), full_page=True)
+    if real_notebooks():
+        recorded = {Path(r["notebook"]).stem for r in ledger(site_dir)}
+        assert page.locator("svg.network").count() == len(recorded)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert unresolved_links(page, site_dir / "network.html") == []
+    assert offline_page.network_requests() == []
+    if real_notebooks():
+        text = page.locator("body").inner_text()
+        assert "45.537 million → 45.437 million" in text
+        checks = page.locator("table.constraints tbody tr td:first-child").all_inner_texts()
+        assert "netizens.end_2017_count" in checks
 
 
 def test_link_checker_reports_missing_targets(offline_page, tmp_path):
