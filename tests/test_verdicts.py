@@ -132,6 +132,17 @@ def test_a_claim_without_checks_must_say_what_would_settle_it():
         verdicts.derive(net)
 
 
+def test_a_claim_whose_checks_bound_nothing_still_says_what_would_settle_it():
+    net = network.Network("test", tolerance=0.5)
+    a = net.figure("t.a_2018", "100", unit="items")
+    b = net.figure("t.b_2018", "10", kind="reference", source="s")
+    c = net.figure("t.c_2018", "9", kind="reference", source="s")
+    # widened by half, b − c = [4.5, 15] − [4.5, 13.5] holds zero: a / (b − c) bounds nothing
+    net.check("t.ratio", a / (b - c), 10, says="a over the difference")
+    f = one(verdicts.derive(net), "t.a_2018")
+    assert (f.verdict, f.evidence) == ("unverifiable", "none") and "would settle it" in f.explanation
+
+
 def test_every_evidence_value_is_documented():
     from zjanalysis import checks
 

@@ -277,6 +277,17 @@ def table(net: Network, diagnosis: Diagnosis, limit: int = 8) -> list[dict]:
     return rows
 
 
+def summary(net: Network, found: Diagnosis | None = None) -> str:
+    """The diagnosis in one sentence: the first-ranked hypothesis, or why there is none."""
+    found = diagnose(net) if found is None else found
+    if not found.violated:
+        return "Every like-for-like check holds: no printed figure is blamed."
+    if not found.hypotheses:
+        return ("No change of one or two figures makes every failing check hold: "
+                + ", ".join(found.violated) + ".")
+    return sentence(net, found.hypotheses[0])
+
+
 def sentence(net: Network, h: Hypothesis) -> str:
     """The hypothesis in one sentence a reader understands."""
     parts = []

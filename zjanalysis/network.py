@@ -676,8 +676,12 @@ class Network:
         return values
 
     def value(self, expr: Any) -> Interval:
-        """An expression's range with the printed figures (widened by the tolerance)."""
-        return _lift(expr).evaluate(self.values())
+        """An expression's range with the printed figures (widened by the tolerance); (−∞, ∞)
+        when they leave it unbounded (a divisor whose range holds zero)."""
+        try:
+            return _lift(expr).evaluate(self.values())
+        except ValueError:
+            return EVERYTHING
 
     def evaluate(self, constraint_id: str, overrides: Mapping[str, Interval] | None = None) -> Evaluation:
         """The constraint's evaluation with the printed figures (or ``overrides``)."""

@@ -153,16 +153,19 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
     supports, vacuous, failing_elsewhere, indirect_ok, indirect_bad = [], [], [], [], []
     for c in checks_:
         ev = c.evaluate(values)
+        if ev.status == "unknown":
+            vacuous.append(c)      # cannot be evaluated: no evidence either way
+            continue
         if not c.comparable:
             if ev.violated:
                 indirect_bad.append(c)
-            elif _bounds(c.feasible(claim_id, values)):
+            elif _bounds(c.feasible(claim_id, values)) or c.relation == "whole":
                 indirect_ok.append(c)
             else:
                 vacuous.append(c)
         elif ev.violated:
             failing_elsewhere.append(c)
-        elif _bounds(c.feasible(claim_id, values)):
+        elif _bounds(c.feasible(claim_id, values)) or c.relation == "whole":
             supports.append(c)
         else:
             vacuous.append(c)
@@ -201,13 +204,16 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
                        _references(net, failing_elsewhere), _sources(net, failing_elsewhere), "none", "", ids)
     why = ("no check here can bound it" if not vacuous else
            "its only check" + ("s" if len(vacuous) > 1 else "") + f" ({', '.join(c.id for c in vacuous)}) "
-           "would hold whatever the figure were")
-    if claim_id not in net.settle:
+           "would hold whatever the figure were, or cannot be evaluated with these figures")
+    if claim_id not in net.settle and not touching:
         from zjanalysis.network import NetworkError
 
-        raise NetworkError(f"{claim_id} has no check that can bound it; name the document that would settle it "
+        raise NetworkError(f"{claim_id} has no check; name the document that would settle it "
                            f"with net.would_settle({claim_id!r}, ...)")
-    text = f"Nothing here can check it: {why}. {_capital(net.settle[claim_id])} would settle it."
+    # A claim whose checks were declared but bound nothing here (a very wide tolerance can do
+    # that) still says what would settle it.
+    settle = net.settle.get(claim_id, "a source that measures the same figure, on the same definition and date,")
+    text = f"Nothing here can check it: {why}. {_capital(settle)} would settle it."
     return Finding((claim_id,), "unverifiable", text, stated, "", "", _sources(net, vacuous), "none", "", ids)
 
 
