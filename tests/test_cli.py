@@ -76,14 +76,18 @@ def test_bad_grid_names_file_key_reason(tmp_path):
 
 
 def test_ledger_command_prints_table(tmp_path):
-    rows = [{"claim_id": "netizens.total_2018", "verdict": "confirmed", "stated": "45.537 million",
+    rows = [{"claim_id": "netizens.total_2018", "verdict": "discrepancy", "evidence": "exact", "stated": "45.537 million",
+             "likely_value": "45.437", "constraints": ["netizens.end_2017_count", "netizens.rate_from_population"],
              "reconstructed": "", "reference": "", "notebook": "01_x.ipynb"}]
     (tmp_path / "reports").mkdir()
     (tmp_path / "reports" / "ledger.json").write_text(json.dumps(rows))
     done = zj("ledger", cwd=tmp_path)
     assert done.returncode == 0
-    assert done.stdout.splitlines()[2].startswith("netizens.total_2018  confirmed  45.537 million")
-    assert done.stdout.splitlines()[-1] == "confirmed: 1"
+    header, row = done.stdout.splitlines()[0], done.stdout.splitlines()[2]
+    assert row.startswith("netizens.total_2018  discrepancy  exact     45.537 million  45.437")
+    assert header.index("likely_value") == row.index("45.437")
+    assert "netizens.end_2017_count; netizens.rate_…" in row      # long cells are cut to 40 characters
+    assert done.stdout.splitlines()[-1] == "discrepancy: 1"
     missing = zj("ledger", "elsewhere", cwd=tmp_path)
     assert missing.returncode == 2 and "No ledger at elsewhere/ledger.json" in missing.stderr
 

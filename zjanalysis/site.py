@@ -393,7 +393,7 @@ def read_ledger(folder: Path) -> list[dict]:
 def format_ledger(rows: Iterable[dict], width: int = 40) -> str:
     """Return the ledger as an aligned text table (long cells cut to `width`) and verdict counts."""
     rows = list(rows)
-    columns = ("claim_id", "verdict", "stated", "reconstructed", "reference", "notebook")
+    columns = ("claim_id", "verdict", "evidence", "stated", "likely_value", "constraints", "notebook")
     table = [list(columns)]
     for row in rows:
         cells = [_cell_text(row.get(c)).replace("\n", " ") for c in columns]
