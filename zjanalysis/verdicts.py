@@ -150,25 +150,12 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
                            _references(net, [intended, literal]), _sources(net, [intended, literal]),
                            evidence, "", ids)
     checks_ = [c for c in touching if c.role == "check"]
-    supports, vacuous, failing_elsewhere, indirect_ok, indirect_bad = [], [], [], [], []
+    buckets: dict[str, list[Constraint]] = {"support": [], "vacuous": [], "failing": [], "indirect_ok": [],
+                                            "indirect_bad": []}
     for c in checks_:
-        ev = c.evaluate(values)
-        if ev.status == "unknown":
-            vacuous.append(c)      # cannot be evaluated: no evidence either way
-            continue
-        if not c.comparable:
-            if ev.violated:
-                indirect_bad.append(c)
-            elif _bounds(c.feasible(claim_id, values)) or c.relation == "whole":
-                indirect_ok.append(c)
-            else:
-                vacuous.append(c)
-        elif ev.violated:
-            failing_elsewhere.append(c)
-        elif _bounds(c.feasible(claim_id, values)) or c.relation == "whole":
-            supports.append(c)
-        else:
-            vacuous.append(c)
+        buckets[_bucket(c, claim_id, values)].append(c)
+    supports, vacuous, failing_elsewhere = buckets["support"], buckets["vacuous"], buckets["failing"]
+    indirect_ok, indirect_bad = buckets["indirect_ok"], buckets["indirect_bad"]
     independent = [c for c in supports if _independent(net, c)]
     full = [c for c in independent if not c.partial]
     part = [c for c in independent if c.partial]
@@ -244,6 +231,18 @@ def likely_value(net: Network, change: diagnosis_.Change) -> str:
         return checks.fmt(change.interval.mid)
     value = net.quantities[change.quantity].reprinted(change.reading).value
     return format(Decimal(repr(value)).normalize(), "f")
+
+
+def _bucket(c: Constraint, claim_id: str, values: Mapping[str, Interval]) -> str:
+    """What a check says about a claim: support / failing (like for like), indirect_ok /
+    indirect_bad (not like for like), or vacuous (it cannot be evaluated, or bounds nothing)."""
+    ev = c.evaluate(values)
+    if ev.status == "unknown":
+        return "vacuous"
+    bounded = _bounds(c.feasible(claim_id, values)) or c.relation == "whole"
+    if c.comparable:
+        return "failing" if ev.violated else ("support" if bounded else "vacuous")
+    return "indirect_bad" if ev.violated else ("indirect_ok" if bounded else "vacuous")
 
 
 def _bounds(x: Interval | None) -> bool:
