@@ -380,7 +380,7 @@ def network(
     Figures the diagnosis blames have a thick vermilion frame and the value they most likely
     read. Returns the Axes. Raises ValueError for a body without quantities.
     """
-    from zjanalysis.network import layout
+    from zjanalysis.network import drawn, layout
 
     if not isinstance(body, Mapping) or not body.get("quantities"):
         raise ValueError("network() takes the network that verdicts.record() returns; it holds no figures.")
@@ -407,11 +407,11 @@ def network(
                    facecolors="white" if fails else color)
         ax.annotate(c["id"].split(".", 1)[1], (x, y), xytext=(0, 8), textcoords="offset points",
                     ha="center", va="bottom", fontsize=7.5, color="#333333")
-    for q in body["quantities"]:
+    for q in drawn(body):
         x, y = places[f"q:{q['id']}"]
         claim = q["kind"] == "claim"
         verdict = verdicts.get(q["id"], {}).get("verdict", "")
-        text = (q["id"].split(".", 1)[1] if claim else _shorten(q["label"], 34)) + f"\n{q['printed']}"
+        text = (q["id"].split(".", 1)[1] if claim else _shorten(q["label"], 34)) + f"\n{q.get('shown') or q['printed']}"
         if q["id"] in likely:
             text += f" → {likely[q['id']]}"
         if verdict:
@@ -428,9 +428,10 @@ def network(
     ax.axis("off")
     for x, name in ((0, "the report's figures"), (1, "checks"), (2, "reference figures")):
         ax.annotate(name, (x, -0.75), ha="center", fontsize=8.5, color=COLORS["caption"], style="italic")
-    failing = [c for c in constraints.values() if c.get("status") == "violated" and c["role"] == "check"]
+    failing = [c for c in constraints.values()
+               if c.get("status") == "violated" and c["role"] == "check" and not c["differs"]]
     default = (f"{body.get('theme', '').replace('_', ' ').capitalize()}: {len(constraints)} checks, "
-               f"{len(failing)} failing" + (f"; blamed: {', '.join(sorted(blamed))}" if blamed else ""))
+               f"{len(failing)} like for like failing" + (f"; blamed: {', '.join(sorted(blamed))}" if blamed else ""))
     return _finish(ax, title, default, sources, save)
 
 

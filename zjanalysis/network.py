@@ -814,6 +814,12 @@ def _plain(value: Any) -> Any:
 # Layout (shared by the notebook chart and the site's network page)
 
 
+def drawn(body: Mapping[str, Any]) -> list[dict]:
+    """The quantities a drawing shows: every claim, and the reference figures some check uses."""
+    used = {qid for c in body["constraints"] for qid in c["inputs"]}
+    return [q for q in body["quantities"] if q["kind"] == "claim" or q["id"] in used]
+
+
 def layout(body: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
     """Positions for drawing a recorded network (``verdicts.payload``): claims in the left
     column, constraints in the middle, reference figures on the right, each column ordered to
@@ -824,7 +830,7 @@ def layout(body: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
     import networkx as nx
 
     graph = nx.Graph()
-    for q in body["quantities"]:
+    for q in drawn(body):
         graph.add_node(f"q:{q['id']}", layer=0 if q["kind"] == "claim" else 2)
     for c in body["constraints"]:
         graph.add_node(f"c:{c['id']}", layer=1)

@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 from zjanalysis.checks import findings_from_notebook  # the renderer reads findings through site
 from zjanalysis.network import MIME as NETWORK_MIME
-from zjanalysis.network import layout
+from zjanalysis.network import drawn, layout
 
 FINDINGS_MIME = "application/vnd.zjanalysis.findings+json"
 # What a notebook records for each claim, then where the finding comes from.
@@ -322,7 +322,7 @@ def network_svg(body: dict) -> str:
                    f'<title>{esc(c.get("text") or c["says"])}</title></polygon>')
         out.append(f'<text x="{cx:.1f}" y="{cy - 12:.1f}" text-anchor="middle" font-size="10.5">'
                    f'{esc(c["id"].split(".", 1)[1])}</text>')
-    for q in body["quantities"]:
+    for q in drawn(body):
         qx, qy = at(f"q:{q['id']}")
         claim = q["kind"] == "claim"
         verdict = verdicts.get(q["id"], {}).get("verdict", "")
