@@ -18,8 +18,9 @@ LEVELS = [
     {"checks"},
     {"charts"},
     {"notebook"},
-    {"teach", "exercises", "render", "render_worker", "site", "zygote"},
+    {"teach", "exercises", "site"},
     {"execute"},                              # the engine: never imports the planner or the cli
+    {"render"},                               # the planner: hands jobs to the engine
     {"cli", "__main__", "refresh"},
 ]
 LEVEL = {name: i for i, names in enumerate(LEVELS) for name in names}
