@@ -17,9 +17,11 @@ Kubernetes), or on a LocalCluster of worker processes, one thread each.
   `allowed-failures` (1 on the LocalCluster started here), then the job is reported failed.
   Each start is logged as an event, so a result says how many times its job was started.
 - Kernels are never forked from the Dask worker (threaded and daemonic): with the zygote on,
-  each worker process starts its own zygote with subprocess (fork + exec) on its first job, and
-  kernels fork from that single-threaded process; `--no-zygote` starts plain kernels. At the end
-  of a batch every worker's zygote and pre-started kernel are stopped.
+  each worker process of a cluster given by address starts its own zygote with subprocess
+  (fork + exec) on its first job, and kernels fork from that single-threaded process; the
+  workers of the LocalCluster started here share one zygote started by this process, as the
+  local engine's do. `--no-zygote` starts plain kernels. At the end of a batch every worker's
+  zygote and pre-started kernel are stopped.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import queue
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from zjanalysis.execute import handlers
@@ -72,7 +75,11 @@ def run_task(job: Job, data: Any, target: str, settings: dict, expected: dict,
             from zjanalysis.execute.runner import Runtime
 
             skip_unused_iri_checker()
-            _runtime = Runtime(prewarm=settings["prewarm"], own_zygote=settings["zygote"])
+            shared = settings.get("zygote_socket")
+            if shared and not os.path.exists(shared):
+                shared = None     # not on this machine: start one of our own
+            _runtime = Runtime(prewarm=settings["prewarm"], zygote_socket=shared,
+                               own_zygote=settings["zygote"] and not shared)
         return _runtime.run(job, target, expected)
 
 
@@ -138,8 +145,16 @@ def open_dask_engine(*, workers: int | None = None, scheduler: str | None = None
                           "pip install -e '.[dask]' in the checkout (or pip install "
                           "'zjanalysis[dask]').") from None
     cluster = None
+    shared_zygote = None
     if scheduler:
         _probe(scheduler)
+    elif zygote:
+        # The LocalCluster's workers run on this machine: like the local engine's, they share
+        # one zygote, started here first (its imports overlap the cluster's start), a separate
+        # process and never a fork of a worker, instead of each starting its own.
+        from zjanalysis.execute.kernels import Zygote
+
+        shared_zygote = Zygote.start(Path(os.devnull))
     try:
         if scheduler:
             client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
@@ -153,10 +168,13 @@ def open_dask_engine(*, workers: int | None = None, scheduler: str | None = None
     except (OSError, TimeoutError, ValueError, TypeError) as err:
         if cluster is not None:
             cluster.close()
+        if shared_zygote is not None:
+            shared_zygote.stop()
         if scheduler:
             raise _unreachable(scheduler, _reason(err)) from None
         raise EngineError(f"Could not start a local Dask cluster: {_reason(err)}.") from None
-    engine = DaskEngine(client, cluster, scheduler=scheduler, zygote=zygote, prewarm=prewarm)
+    engine = DaskEngine(client, cluster, scheduler=scheduler, zygote=zygote, prewarm=prewarm,
+                        shared_zygote=shared_zygote)
     try:
         engine.check_workers()
     except BaseException:
@@ -171,13 +189,16 @@ class DaskEngine:
     name = "dask"
 
     def __init__(self, client: Any, cluster: Any, *, scheduler: str | None, zygote: bool,
-                 prewarm: bool) -> None:
+                 prewarm: bool, shared_zygote: Any = None) -> None:
         self.client = client
         self.cluster = cluster
         self.where = scheduler or "the local Dask cluster"
         self.settings = {"zygote": zygote, "prewarm": prewarm}
         self._active: Iterator[Result] | None = None
         self._closed = False
+        self._zygote = shared_zygote
+        if shared_zygote is not None:
+            self.settings["zygote_socket"] = shared_zygote.socket
 
     def __enter__(self) -> "DaskEngine":
         return self
@@ -317,3 +338,5 @@ class DaskEngine:
             self.client.close()
             if self.cluster is not None:
                 self.cluster.close()
+            if self._zygote is not None:
+                self._zygote.stop()

@@ -34,6 +34,12 @@ def private_folder(prefix: str) -> Path:
     """Create a folder only this user can enter, named `<prefix><pid>-<random>` in the temp
     folder, after removing folders of the same prefix left by processes that no longer exist
     (a Dask worker killed with SIGKILL cannot clean up after itself)."""
+    sweep(prefix)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
+
+
+def sweep(prefix: str) -> None:
+    """Remove this user's `<prefix><pid>-*` temp folders whose process no longer exists."""
     import re
     import shutil
 
@@ -49,7 +55,6 @@ def private_folder(prefix: str) -> Path:
             shutil.rmtree(leftover, ignore_errors=True)
         except (PermissionError, OverflowError):
             pass
-    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
 
 
 def _user() -> str:
