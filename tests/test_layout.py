@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "zjanalysis"
-HEAVY = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "frictionless", "nbconvert")
+HEAVY = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "frictionless", "nbconvert",
+         "distributed", "jupyter_client")
 
 # Upstream first. A module may import modules of an earlier level, or its peers on the same level.
 LEVELS = [
@@ -20,7 +21,9 @@ LEVELS = [
     {"verdicts"},
     {"charts"},
     {"notebook"},
-    {"teach", "exercises", "render", "render_worker", "site", "zygote"},
+    {"teach", "exercises", "site"},
+    {"execute"},                              # the engine: never imports the planner or the cli
+    {"render"},                               # the planner: hands jobs to the engine
     {"cli", "__main__", "refresh", "faults"},
 ]
 LEVEL = {name: i for i, names in enumerate(LEVELS) for name in names}
@@ -39,7 +42,9 @@ def test_core_import_is_silent_and_light():
 
 def package_modules() -> list[str]:
     names = [p.stem for p in sorted(PACKAGE.glob("*.py")) if p.stem not in ("__init__", "__main__")]
-    names += [f"exercises.{p.stem}" for p in sorted((PACKAGE / "exercises").glob("*.py")) if p.stem != "__init__"]
+    for package in ("exercises", "execute"):
+        names += [f"{package}.{p.stem}" for p in sorted((PACKAGE / package).glob("*.py"))
+                  if p.stem != "__init__"]
     return names
 
 
