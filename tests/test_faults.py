@@ -82,3 +82,47 @@ def test_a_corrupted_copy_of_the_data_changes_one_figure_and_still_validates(tmp
         data.clear_cache()
     with pytest.raises(KeyError, match="no claim netizens.nothing_2018"):
         faults.write_copy(data.data_dir(), tmp_path / "other", {"netizens.nothing_2018": "1"})
+
+
+@pytest.mark.slow
+def test_renders_against_corrupted_data_reach_the_verdicts_the_replay_predicts(outcomes, tmp_path):
+    """End to end: for every checked claim one misprint a check sees (the slip classes taken in
+    turn, so that every class appears) is written into a copy of data/ (from the report as the
+    diagnosis reads it), the claim's notebook is rendered by the engine with that copy as its
+    $ZJANALYSIS_DATA, and the ledger row must be what the in-process replay predicts:
+    `discrepancy`, the same evidence, the same likely value. (The replay above covers every claim
+    with every slip; a render per pair would take minutes.)"""
+    from zjanalysis import execute, verdicts
+
+    seen = {}
+    for o in outcomes:
+        if o.seen:
+            seen.setdefault(o.injection.claim_id, {}).setdefault(o.injection.kind, o)
+    chosen, turn = {}, 0
+    for claim_id in sorted(seen):
+        kinds = [k for k in slips.CLASSES if k in seen[claim_id]]
+        unused = [k for k in kinds if k not in {kind for _, kind in chosen}] or kinds
+        kind = unused[turn % len(unused)]
+        chosen[(claim_id, kind)] = seen[claim_id][kind]
+        turn += 1
+    assert {kind for _, kind in chosen} == {o.injection.kind for o in outcomes if o.seen}
+    assert {claim for claim, _ in chosen} == {o.injection.claim_id for o in outcomes}
+    base = faults.printed_corrections()
+    bodies = {b["theme"]: b for b in faults.recorded_networks()}
+    jobs, expected = [], {}
+    for number, ((claim_id, kind), o) in enumerate(sorted(chosen.items())):
+        folder = faults.write_copy(data.data_dir(), tmp_path / f"data-{number}", {**base, claim_id: o.injection.misprint})
+        name = f"{claim_id}__{kind}"
+        jobs.append(execute.Job(name, notebook=faults.notebook_of(claim_id).read_bytes(),
+                                limits=execute.Limits(cell_timeout=300, run_timeout=300),
+                                data=execute.DataBundle.from_folder(folder)))
+        net = faults.corrected(faults.from_payload(bodies[str(data.claim(claim_id)["theme"])]))
+        net.quantities[claim_id].stated = net.quantities[claim_id].reprinted(o.injection.misprint)
+        expected[name] = next(f for f in verdicts.derive(net) if f.claim_ids == (claim_id,))
+    with execute.open_engine("local", workers=2) as engine:
+        results = {r.name: r for r in engine.run(jobs)}
+    for name, want in expected.items():
+        result = results[name]
+        assert result.status == "ok", (name, result.message)
+        row = next(r for r in result.findings if r["claim_id"] == want.claim_ids[0])
+        assert (row["verdict"], row["evidence"], row["likely_value"]) == ("discrepancy", want.evidence, want.likely_value), name

@@ -108,6 +108,27 @@ def injections(net: Network, claim_id: str) -> list[Injection]:
     return found
 
 
+def printed_corrections(bodies: list[dict] | None = None) -> dict[str, str]:
+    """claim id → the text the diagnosis reads a claim as, for every recorded network whose
+    leading hypothesis puts a slip right (what ``corrected`` applies, as registry text)."""
+    found = {}
+    for body in bodies if bodies is not None else recorded_networks():
+        net = from_payload(body)
+        for qid, text in corrections(net).items():
+            if net.quantities[qid].kind == "claim":
+                found[qid] = text
+    return found
+
+
+def notebook_of(claim_id: str) -> Path:
+    """The notebook that records ``claim_id`` (by the registry's theme)."""
+    from zjanalysis import data
+
+    theme = str(data.claim(claim_id)["theme"])
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    return next(root.glob(f"[0-9][0-9]_{theme}.ipynb"))
+
+
 def checked_claims(net: Network) -> list[str]:
     """The claims that enter a like-for-like check (the ones a slip could be caught in)."""
     return [q for q in net.claims() if any(q in c.inputs for c in diagnosis.blamable(net))]
