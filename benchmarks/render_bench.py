@@ -14,8 +14,9 @@ that import pandas, seaborn and matplotlib and draw one chart, it times:
   (f) a grid of 200 runs (every notebook's parameter choices crossed with tolerance steps) on
       the local engine and on the Dask engine, as runs per minute,
 
-and prints each wall time, the ratios a/c, c/d and e/c, the grid's runs per minute, and the
-peak resident memory of the largest child process. Targets on 2 cores: a/c >= 3.5, (d) <= 1 s,
+and prints each wall time (and the CPU time of all the processes it used), the ratios a/c, c/d
+and e/c, the grid's runs per minute, and the peak resident memory of the largest child
+process. Targets on 2 cores: a/c >= 3.5, (d) <= 1 s,
 e/c <= 1.5, and the Dask engine at >= 80 % of the local engine's runs per minute on (f).
 With `--compare-with DIR` (a checkout of another commit, e.g. made with `git archive`), (c) is
 also timed with that code, for a before/after figure measured in the same run.
@@ -103,17 +104,22 @@ def write_grid(notebooks: list[Path], path: Path, runs: int) -> int:
 
 
 def timed(label: str, command: list[str], cwd: Path, env: dict | None = None) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                           text=True, env={**os.environ, **(env or {})})
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time of the command and every process it waited for (workers, zygote, kernels):
+    # steadier than wall time when others load the machine.
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    peak = after.ru_maxrss / 1024
     status = "" if done.returncode == 0 else f"  (exit status {done.returncode})"
     cached = done.stdout.count(" cached ")
     if cached:
         status += f"  ({cached} runs cached)"
-    print(f"{label:<44} {seconds:7.2f} s   peak child RSS so far {peak:6.0f} MiB{status}",
-          flush=True)
+    print(f"{label:<44} {seconds:7.2f} s  (cpu {cpu:6.2f} s)   peak child RSS so far "
+          f"{peak:6.0f} MiB{status}", flush=True)
     return seconds
 
 

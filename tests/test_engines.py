@@ -140,7 +140,12 @@ def test_a_job_that_kills_its_dask_worker_fails_after_one_retry_and_the_others_f
     note = [line for line in done.stdout.splitlines() if line.startswith("kills_worker: ")]
     assert len(note) == 1 and "the Dask worker running it died, 2 times" in note[0], done.stdout
     assert "Traceback" not in done.stderr
-    assert (src / "out" / "ok.ipynb").exists()
+    # The other job ends too. It normally runs untouched on the other worker; Dask counts a
+    # worker's death against every job that worker held, so had the scheduler put both jobs on
+    # one worker twice, it would be reported failed the same way, never left hanging.
+    ok = [line for line in done.stdout.splitlines() if line.startswith("ok: ")]
+    assert table(done.stdout)["ok"][0] == "ok" or (
+        len(ok) == 1 and "the Dask worker running it died" in ok[0]), done.stdout
 
 
 @pytest.mark.slow

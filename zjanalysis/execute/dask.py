@@ -7,8 +7,10 @@ Kubernetes), or on a LocalCluster of worker processes, one thread each.
 - Before any job, the versions of Python, zjanalysis (and a digest of its source), Papermill,
   pandas, matplotlib, seaborn, ipykernel, nbconvert and nbformat on every worker are compared
   with this machine's; each task checks again, for workers that join later.
-- One task per job: `Client.submit(run_task, ..., key=<kind>-<name>-<batch>, pure=False)`. The
-  task runs the job in the worker's `Runtime`, the same code as the local engine's workers; its
+- One task per job: `Client.submit(run_task, ..., key=zjanalysis-<kind>-<batch>-<name>,
+  pure=False)` (the key's prefix makes a batch one Dask task group, which the scheduler queues
+  and hands out one per free worker thread on the LocalCluster, where worker-saturation is 1).
+  The task runs the job in the worker's `Runtime`, the same code as the local engine's; its
   run timeout is enforced inside the task (Dask has no task timeout, and cancelling a running
   future does not stop it). The client also gives up on a job 60 s after its timeout.
 - Data travels as bytes: each distinct DataBundle is sent once, as the result of a small task
@@ -166,7 +168,10 @@ def open_dask_engine(*, workers: int | None = None, scheduler: str | None = None
         if scheduler:
             client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
         else:
-            with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+            # One job per single-threaded worker at a time: a worker then holds no queued job
+            # that its death would count against (and could fail after ALLOWED_FAILURES).
+            with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                                  "distributed.scheduler.worker-saturation": 1.0}):
                 cluster = distributed.LocalCluster(
                     n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                     processes=True, host="127.0.0.1", dashboard_address=None,
@@ -266,15 +271,15 @@ class DaskEngine:
                         # A task, not scattered data: the scheduler keeps its bytes and can
                         # run it again when the only worker holding the result dies.
                         bundles[job.data.digest] = client.submit(
-                            hold, job.data, key=f"data-{job.data.digest[:16]}-{batch}",
-                            pure=False)
+                            hold, job.data, pure=False,
+                            key=f"zjanalysis-data-{batch}-{job.data.digest[:16]}")
                     data = bundles[job.data.digest]
                     job_sent = dataclasses.replace(job, data=None)
                 else:
                     job_sent = job
-                future = client.submit(run_task, job_sent, data, target, self.settings,
-                                       expected, topic, key=f"{job.kind}-{job.name}-{batch}",
-                                       pure=False, retries=0)
+                future = client.submit(run_task, job_sent, data, target, self.settings, expected,
+                                       topic, pure=False, retries=0,
+                                       key=f"zjanalysis-{job.kind}-{batch}-{job.name}")
                 futures[future] = job
             pending = set(futures)
             by_name = {job.name: job for job in futures.values()}
