@@ -510,6 +510,13 @@ def edition(nb: Mapping[str, Any]) -> str:
     return "student" if meta.get("edition") == "student" else "instructor"
 
 
+def mentioned_exercises(source: str | list[str]) -> list[str]:
+    """The exercise ids a cell's source mentions (``01-ex1`` or ``answer_01_ex1``), sorted."""
+    if isinstance(source, list):
+        source = "".join(source)
+    return sorted({f"{nn}-ex{int(k)}" for nn, k in _MENTION.findall(source)})
+
+
 def notebook_exercises(nb: Mapping[str, Any]) -> dict[str, dict[str, list[int]]]:
     """Which cells of ``nb`` belong to which exercise, by tag.
 
@@ -518,13 +525,10 @@ def notebook_exercises(nb: Mapping[str, Any]) -> dict[str, dict[str, list[int]]]
     """
     found: dict[str, dict[str, list[int]]] = {}
     for index, cell in enumerate(nb.get("cells", [])):
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(source)
         tags = _tags(cell)
         kind = SOLUTION_TAG if SOLUTION_TAG in tags else ANSWER_TAG if ANSWER_TAG in tags else "other"
-        for nn, k in sorted(set(_MENTION.findall(source))):
-            entry = found.setdefault(f"{nn}-ex{int(k)}", {ANSWER_TAG: [], SOLUTION_TAG: [], "other": []})
+        for exercise_id in mentioned_exercises(cell.get("source", "")):
+            entry = found.setdefault(exercise_id, {ANSWER_TAG: [], SOLUTION_TAG: [], "other": []})
             entry[kind].append(index)
     return {key: found[key] for key in sorted(found)}
 
