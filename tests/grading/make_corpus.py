@@ -34,6 +34,7 @@ from zjanalysis.grading import batch  # noqa: E402
 
 CELL_TIMEOUT = 8.0      # the test grades with --timeout 8: the infinite loop costs that much
 WRONG_CANDIDATES = (123.456, -987.65, 7.321, 4321.5, -0.777)
+ESCAPED = "escaped-by-a-student.txt"   # the file the writes_outside case tries to write
 
 
 def _tags(cell) -> list[str]:
@@ -210,6 +211,10 @@ def generate(out: Path) -> None:
         "sys_exit": (f"import sys\nsys.exit()\n{var} = 1", "error", "called sys.exit()"),
         "os_exit": (f"import os\nos._exit(1)\n{var} = 1", "error", "stopped the kernel"),
     }
+    # Where Linux has Landlock, a kernel may write only inside its working folder.
+    escaped = (out / ESCAPED).resolve()
+    bad["writes_outside"] = (f"from pathlib import Path\nPath({str(escaped)!r}).write_text('out')\n"
+                             f"{P.solution(first)}", "error", "raised PermissionError")
     for student, (source, status, phrase) in bad.items():
         sub = all_correct(P)
         set_answer(sub, first, source)

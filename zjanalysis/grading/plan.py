@@ -111,6 +111,29 @@ def _first_line(text: str) -> str:
     return line if len(line) <= 60 else line[:57] + "..."
 
 
+def _in_order(locked: list[str], found: list[str]) -> dict[int, int]:
+    """The most locked cells found in their own order (longest common subsequence): i -> j."""
+    wanted = set(locked)
+    candidates = [j for j, digest in enumerate(found) if digest in wanted]
+    n, m = len(locked), len(candidates)
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for k in range(m - 1, -1, -1):
+            best[i][k] = (best[i + 1][k + 1] + 1 if locked[i] == found[candidates[k]]
+                          else max(best[i + 1][k], best[i][k + 1]))
+    pairs: dict[int, int] = {}
+    i = k = 0
+    while i < n and k < m:
+        if locked[i] == found[candidates[k]]:
+            pairs[i] = candidates[k]
+            i, k = i + 1, k + 1
+        elif best[i + 1][k] >= best[i][k + 1]:
+            i += 1
+        else:
+            k += 1
+    return pairs
+
+
 def recorded_digests(nb: Mapping[str, Any]) -> list[str] | None:
     """The locked-cell digests a student edition was handed out with, or None without a record."""
     meta = (nb.get("metadata") or {}).get(teach.EDITION_KEY) or {}
@@ -163,32 +186,29 @@ def make_plan(edition: Mapping[str, Any], submission: Mapping[str, Any], stem: s
         return teach.ANSWER_TAG in _tags(cell) or bool(
             mine & set(teach.mentioned_exercises(_source(cell))))
 
-    matcher = difflib.SequenceMatcher(None, locked_digests, sub_digests, autojunk=False)
-    matched: dict[int, int] = {}      # locked index -> submission index
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            matched[block.a + k] = block.b + k
+    matched = _in_order(locked_digests, sub_digests)      # locked index -> submission index
     taken = set(matched.values())
     dropped: set[int] = set()          # submission cells that are (versions of) locked cells
     paired: dict[int, int] = {}        # locked index -> submission index of its edited version
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "replace":
+    free = [j for j in range(len(sub_cells)) if j not in taken and sub_digests[j] not in known
+            and sub_digests[j] not in old]
+    order = sorted(matched)
+    for i in range(len(locked)):
+        if i in matched:
             continue
-        free = [j for j in range(j1, j2) if j not in taken and sub_digests[j] not in known]
-        for i in range(i1, i2):
-            if i in matched:
-                continue
-            lid = locked[i][1].get("id")
-            by_id = [j for j in free if lid and sub_cells[j].get("id") == lid
-                     and teach.ANSWER_TAG not in _tags(sub_cells[j])]
-            close = [j for j in free if not answerish(j)
-                     and sub_cells[j].get("cell_type") == locked[i][1].get("cell_type")
-                     and difflib.SequenceMatcher(None, _source(locked[i][1]),
-                                                 _source(sub_cells[j])).quick_ratio() >= _SIMILAR]
-            choice = (by_id or close or [None])[0]
-            if choice is not None:
-                paired[i] = choice
-                free.remove(choice)
+        before = max((matched[k] for k in order if k < i), default=-1)
+        after = min((matched[k] for k in order if k > i), default=len(sub_cells))
+        lid = locked[i][1].get("id")
+        by_id = [j for j in free if lid and sub_cells[j].get("id") == lid
+                 and teach.ANSWER_TAG not in _tags(sub_cells[j])]
+        close = [j for j in free if before < j < after and not answerish(j)
+                 and sub_cells[j].get("cell_type") == locked[i][1].get("cell_type")
+                 and difflib.SequenceMatcher(None, _source(locked[i][1]),
+                                             _source(sub_cells[j])).ratio() >= _SIMILAR]
+        choice = (by_id or close or [None])[0]
+        if choice is not None:
+            paired[i] = choice
+            free.remove(choice)
     unmatched_sub = {sub_digests[j] for j in range(len(sub_cells)) if j not in taken}
     for i, (number, cell) in enumerate(locked):
         if i in matched:

@@ -24,7 +24,7 @@ from typing import Any, Iterable
 from zjanalysis import teach
 
 STATUSES = ("correct", "incorrect", "missing", "error", "timeout", "invalid")
-_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+]?\.\d+")
+_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+]?\.\d+")
 
 
 @dataclass(frozen=True)
