@@ -18,9 +18,9 @@ LEVELS = [
     {"checks"},
     {"charts"},
     {"notebook"},
-    {"teach", "exercises", "render", "render_worker", "site", "zygote"},
+    {"teach", "exercises", "site"},
     {"execute"},                              # the engine: never imports the planner or the cli
-    {"grading"},                              # grades through the engine; the cli calls it
+    {"render", "grading"},                    # the planners: hand jobs to the engine
     {"cli", "__main__", "refresh"},
 ]
 LEVEL = {name: i for i, names in enumerate(LEVELS) for name in names}

@@ -3,4 +3,6 @@ import sys
 
 from zjanalysis.cli import main
 
-sys.exit(main())
+# Guarded: Dask's worker processes are spawned, and spawning re-imports the parent's main module.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from zjanalysis import render as rendering
 from zjanalysis import site
+from zjanalysis.execute import ENGINES
 
 GRADE_DESCRIPTION = """\
 Run every notebook students handed in, each in a fresh kernel of its own, and score their
@@ -77,6 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-zygote", action="store_true",
                      help="start every kernel from scratch instead of forking it from one "
                           "process that imported the libraries once (slower; for measuring)")
+    run.add_argument("--engine", choices=ENGINES, default="local",
+                     help="local: worker processes on this machine (default); dask: a Dask "
+                          "cluster (needs pip install -e '.[dask]'), a local one of --jobs "
+                          "workers unless --scheduler is given")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="with --engine dask: the address of a running Dask scheduler, e.g. "
+                          "tcp://10.0.0.5:8786 (--jobs is then the cluster's business)")
+    run.add_argument("--no-wait", action="store_true",
+                     help="if another render is writing into --out, stop at once instead of "
+                          "waiting for it")
 
     grading = commands.add_parser(
         "grade", help="grade students' notebooks: gradebook, summary, feedback pages",
@@ -110,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _render(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise rendering.RenderError(f"--jobs must be 1 or more; got {args.jobs}.")
+    if args.scheduler is not None and args.engine != "dask":
+        raise rendering.RenderError("--scheduler needs --engine dask; the local engine runs on "
+                                    "this machine only.")
     if args.timeout <= 0:
         raise rendering.RenderError(f"--timeout must be a positive number of seconds; "
                                     f"got {args.timeout:g}.")
@@ -127,7 +141,9 @@ def _render(args: argparse.Namespace) -> int:
     runs = rendering.plan_runs(notebooks, parameters, grid, args.edition)
     result = rendering.render(runs, args.out, jobs=args.jobs, timeout=args.timeout,
                               force=args.force, formats=formats, progress=not args.no_progress,
-                              prewarm=not args.no_prewarm, zygote=not args.no_zygote)
+                              prewarm=not args.no_prewarm, zygote=not args.no_zygote,
+                              engine=args.engine, scheduler=args.scheduler,
+                              wait=not args.no_wait)
     sys.stdout.write(rendering.summary_table(result))
     if result.interrupted:
         return EXIT_INTERRUPTED

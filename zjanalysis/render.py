@@ -1,8 +1,10 @@
 """The batch renderer: plan runs (notebooks × parameters), skip unchanged ones, execute the rest.
 
-Execution happens in worker processes (`zjanalysis.render_worker`), each importing Papermill
-once and keeping one pre-warmed kernel ready. Everything on the path of a no-op re-render
-(planning, hashing, the cache manifest) uses the standard library only.
+Execution is the engine's (`zjanalysis.execute`: worker processes here, or a Dask cluster); the
+renderer turns runs into jobs, and writes what comes back: every file atomically, the cache
+after each finished run, the ledger and index at the end, all under a lock on the output
+folder. Everything on the path of a no-op re-render (planning, hashing, the cache manifest)
+uses the standard library only, and never starts or contacts an engine.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ import json
 import os
 import platform
 import re
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from zjanalysis import site
+from zjanalysis import execute, site
 
 CACHE_NAME = ".render-cache.json"
+LOCK_NAME = ".render-lock"
+LOG_DIR = ".render-logs"
 EDITIONS = ("instructor", "student")
 FORMATS = ("ipynb", "html")
 VERSIONED = ("papermill", "ipykernel", "pandas", "matplotlib", "seaborn", "nbconvert")
@@ -216,7 +222,7 @@ def declared_parameters(notebook: Path) -> dict[str, object]:
     """
     import ast
 
-    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    nb = notebook_json(read_notebook(notebook), notebook)
     cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not cells:
         raise RenderError(f"{Path(notebook).name} has no cell tagged 'parameters', so it takes no parameters.")
@@ -299,9 +305,46 @@ def shared_inputs_digest() -> str:
     return digest.hexdigest()
 
 
-def run_key(run: Run, shared: str) -> str:
-    """Return the hash of a run's inputs: its notebook's cells (source + tags), parameters, edition."""
-    nb = json.loads(run.notebook.read_text(encoding="utf-8"))
+def read_notebook(path: Path) -> bytes:
+    """Return a notebook file's bytes; RenderError (one sentence) when it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise RenderError(f"Notebook {path} cannot be read: {err.strerror or err}.") from None
+
+
+def notebook_json(raw: bytes, path: Path) -> dict:
+    """Return the notebook JSON in `raw` (read from `path`), or raise RenderError saying in one
+    sentence what is wrong: not UTF-8, not JSON (truncated?), or not a notebook."""
+    name = Path(path).name
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise RenderError(f"Notebook {name} is not UTF-8 text (byte {err.start}); "
+                          "it is not a Jupyter notebook.") from None
+    if not text.strip():
+        raise RenderError(f"Notebook {name} is empty; a Jupyter notebook is a JSON document.")
+    try:
+        nb = json.loads(text)
+    except ValueError as err:
+        where = f"line {err.lineno}, column {err.colno}" if hasattr(err, "lineno") else "it"
+        ending = " (the file ends early: truncated?)" if getattr(err, "pos", -1) >= len(text.rstrip()) else ""
+        raise RenderError(f"Notebook {name} is not valid JSON at {where}: "
+                          f"{getattr(err, 'msg', err)}{ending}.") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise RenderError(f"Notebook {name} is JSON but not a Jupyter notebook: it has no "
+                          "list of 'cells'.")
+    return nb
+
+
+def run_key(run: Run, shared: str, raw: bytes | None = None) -> str:
+    """Return the hash of a run's inputs: its notebook's cells (source + tags), parameters, edition.
+
+    `raw` is the notebook's bytes when already read. Raises RenderError for a notebook that is
+    not one (see `notebook_json`).
+    """
+    raw = read_notebook(run.notebook) if raw is None else raw
+    nb = notebook_json(raw, run.notebook)
     cells = [(c.get("cell_type"), "".join(c.get("source", "")),
               sorted(c.get("metadata", {}).get("tags", []))) for c in nb.get("cells", [])]
     material = {"cells": cells, "parameters": run.parameters, "edition": run.edition,
@@ -333,7 +376,10 @@ def is_fresh(entry: dict | None, key: str, out_dir: Path, formats: Iterable[str]
 
 
 def prepare_out(out_dir: Path) -> Path:
-    """Create `out_dir` if needed and prove it is writable; raise RenderError saying why not."""
+    """Create `out_dir` if needed and prove it is writable; raise RenderError saying why not.
+
+    Also removes temporary files an interrupted render left: call it holding the folder's lock.
+    """
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -343,6 +389,61 @@ def prepare_out(out_dir: Path) -> Path:
         raise RenderError(f"Cannot write to --out {out_dir}: {err.strerror or err}.") from None
     site.remove_temp_files(out_dir)
     return out_dir
+
+
+class OutputLock:
+    """An exclusive lock on an output folder for a whole render (flock on DIR/.render-lock).
+
+    A second render into the same folder waits, after saying why through `notify`, or with
+    `wait=False` raises RenderError. The lock file names the holder (pid and start time); the
+    kernel releases the lock when its process ends, however it ends. Without fcntl (not POSIX):
+    no lock.
+    """
+
+    def __init__(self, out_dir: Path, *, wait: bool = True,
+                 notify: Callable[[str], None] | None = None) -> None:
+        self.out_dir = Path(out_dir)
+        self.wait = wait
+        self.notify = notify or (lambda text: print(text, file=sys.stderr, flush=True))
+        self._fd: int | None = None
+
+    def __enter__(self) -> "OutputLock":
+        try:
+            import fcntl
+        except ImportError:
+            return self
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise RenderError(f"Cannot write to --out {self.out_dir}: "
+                              f"{err.strerror or err}.") from None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "pid unknown"
+                if not self.wait:
+                    raise RenderError(f"Another render ({holder}) is writing into "
+                                      f"{self.out_dir}; not waiting because of --no-wait. Run "
+                                      "again when it has finished.") from None
+                self.notify(f"zjanalysis render: another render ({holder}) is writing into "
+                            f"{self.out_dir}; waiting for it to finish (Ctrl-C stops; "
+                            "--no-wait refuses instead of waiting).")
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}, started {time.strftime('%H:%M:%S')}\n".encode(), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            os.close(self._fd)   # closing the descriptor releases the flock
+            self._fd = None
 
 
 @dataclass
@@ -370,38 +471,148 @@ class BatchResult:
 
 def render(runs: list[Run], out_dir: Path, *, jobs: int | None = None, timeout: float = 600,
            force: bool = False, formats: Iterable[str] = FORMATS, progress: bool = True,
-           prewarm: bool = True, zygote: bool = True) -> BatchResult:
+           prewarm: bool = True, zygote: bool = True, engine: str = "local",
+           scheduler: str | None = None, wait: bool = True) -> BatchResult:
     """Render `runs` into `out_dir`, skipping those whose inputs and outputs are unchanged.
 
-    Returns a BatchResult; the cache manifest is updated after every finished run and the ledger
-    and index are rewritten at the end (also after Ctrl-C, which sets `interrupted`).
-    Raises RenderError for an unknown format, a bad output folder or an undeclared parameter.
+    The rest go to the engine `engine` ("local" or "dask"; `scheduler` is a Dask scheduler's
+    address, else a local Dask cluster of `jobs` workers). The folder is locked for the whole
+    render (`wait=False`: refuse instead of waiting for another render). Returns a BatchResult;
+    the cache manifest is updated after every finished run and the ledger and index are
+    rewritten at the end (also after Ctrl-C, which sets `interrupted`). Raises RenderError for
+    an unknown format, a bad output folder, a notebook that is not one, an undeclared
+    parameter, or an engine that cannot run (its one-sentence reason).
     """
     formats = tuple(formats)
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown or not formats:
         raise RenderError(f"Format {', '.join(unknown) or '(none)'} is unknown; allowed: "
                           f"{', '.join(FORMATS)}.")
-    out_dir = prepare_out(out_dir)
+    if engine not in execute.ENGINES:
+        raise RenderError(f"Engine {engine!r} is unknown; allowed: {', '.join(execute.ENGINES)}.")
+    if scheduler is not None and engine != "dask":
+        raise RenderError("--scheduler needs --engine dask; the local engine runs on this "
+                          "machine only.")
+    with OutputLock(out_dir, wait=wait):
+        out_dir = prepare_out(out_dir)
+        try:
+            return _render_locked(runs, out_dir, jobs=jobs, timeout=timeout, force=force,
+                                  formats=formats, progress=progress, prewarm=prewarm,
+                                  zygote=zygote, engine=engine, scheduler=scheduler)
+        finally:
+            site.remove_temp_files(out_dir)
+
+
+def _render_locked(runs: list[Run], out_dir: Path, *, jobs: int | None, timeout: float,
+                   force: bool, formats: tuple[str, ...], progress: bool, prewarm: bool,
+                   zygote: bool, engine: str, scheduler: str | None) -> BatchResult:
     for run in runs:
         output_path(out_dir, run.name + ".ipynb")
     cache = load_cache(out_dir)
     shared = shared_inputs_digest()
-    keys = {run.name: run_key(run, shared) for run in runs}
+    raw: dict[Path, bytes] = {}
+    for run in runs:
+        if run.notebook not in raw:
+            raw[run.notebook] = read_notebook(run.notebook)
+    keys = {run.name: run_key(run, shared, raw[run.notebook]) for run in runs}
     todo = [r for r in runs if force or not is_fresh(cache["runs"].get(r.name), keys[r.name],
                                                         out_dir, formats)]
     outcomes = {r.name: Outcome(r.name, "cached") for r in runs if r not in todo}
     interrupted = False
     if todo:
         check_parameters(todo)
-        from zjanalysis.render_worker import execute_all
-
-        interrupted = execute_all(todo, keys, out_dir, cache, outcomes, jobs=jobs or os.cpu_count()
-                                  or 1, timeout=timeout, formats=formats, progress=progress,
-                                  prewarm=prewarm, zygote=zygote)
+        interrupted = _execute(todo, keys, raw, out_dir, cache, outcomes, jobs=jobs,
+                               timeout=timeout, formats=formats, progress=progress,
+                               prewarm=prewarm, zygote=zygote, engine=engine,
+                               scheduler=scheduler)
     site.write_site(out_dir, cache["runs"])
     ordered = [outcomes[r.name] for r in runs if r.name in outcomes]
     return BatchResult(ordered, interrupted)
+
+
+def make_job(run: Run, raw: bytes, out_dir: Path, *, timeout: float, formats: tuple[str, ...],
+             data: "execute.DataBundle | None") -> "execute.Job":
+    """Return the engine job for `run`: the notebook's bytes, its parameters, edition, limits
+    (`timeout` per cell and per run), formats, the data bundle, and the paths Papermill's
+    metadata records (relative to the output, so renders do not depend on where they ran)."""
+    target = output_path(out_dir, run.name + ".ipynb")
+    return execute.Job(
+        name=run.name, kind="render", notebook=raw, parameters=dict(run.parameters),
+        edition=run.edition, limits=execute.Limits(cell_timeout=timeout, run_timeout=timeout),
+        outputs=tuple(f for f in FORMATS if f in formats), data=data,
+        options={"input_path": os.path.relpath(run.notebook, target.parent),
+                 "output_path": target.name})
+
+
+def _execute(todo: list[Run], keys: dict[str, str], raw: dict[Path, bytes], out_dir: Path,
+             cache: dict, outcomes: dict[str, Outcome], *, jobs: int | None, timeout: float,
+             formats: tuple[str, ...], progress: bool, prewarm: bool, zygote: bool,
+             engine: str, scheduler: str | None) -> bool:
+    """Run `todo` on the engine, writing each result as it comes; return True after Ctrl-C."""
+    from tqdm import tqdm
+
+    data = execute.DataBundle.from_folder(data_folder())
+    work = [make_job(run, raw[run.notebook], out_dir, timeout=timeout, formats=formats,
+                     data=data) for run in todo]
+    by_name = {run.name: run for run in todo}
+    running: list[str] = []
+    bar = tqdm(total=len(todo), file=sys.stderr, unit="run", disable=not progress,
+               desc="render", dynamic_ncols=True)
+
+    def started(job: "execute.Job") -> None:
+        running.append(job.name)
+        bar.set_postfix_str(", ".join(running[-3:]))
+
+    try:
+        with execute.open_engine(engine, workers=jobs, scheduler=scheduler, zygote=zygote,
+                                 prewarm=prewarm) as runner:
+            for result in runner.run(work, started=started):
+                run = by_name[result.name]
+                outcomes[run.name] = record_result(result, run, keys[run.name], out_dir, cache)
+                if run.name in running:
+                    running.remove(run.name)
+                bar.set_postfix_str(", ".join(running[-3:]))
+                bar.update(1)
+        return False
+    except execute.EngineError as err:
+        raise RenderError(str(err)) from None
+    except KeyboardInterrupt:
+        return True
+    finally:
+        bar.close()
+
+
+def record_result(result: "execute.Result", run: Run, key: str, out_dir: Path,
+                  cache: dict) -> Outcome:
+    """Write what the engine returned for `run` (notebook, page, log), atomically, and record it
+    in the cache when a notebook came back; return its Outcome."""
+    outputs = {}
+    root = Path(out_dir).resolve()
+    if result.notebook:
+        target = output_path(out_dir, run.name + ".ipynb")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        site.write_atomic(target, result.notebook)
+        outputs["ipynb"] = target.relative_to(root).as_posix()
+        if result.html:
+            page = target.with_suffix(".html")
+            site.write_atomic(page, result.html)
+            outputs["html"] = page.relative_to(root).as_posix()
+    if result.log:
+        log = output_path(Path(out_dir) / LOG_DIR, run.name + ".log")
+        log.parent.mkdir(parents=True, exist_ok=True)
+        site.write_atomic(log, result.log)
+    message = result.message
+    if result.attempts > 1:
+        note = f"started {result.attempts} times: a worker was lost while running it"
+        message = f"{message} ({note})" if message else note
+    if outputs:
+        cache["runs"][run.name] = {
+            "key": key, "status": result.status,
+            "notebook": os.path.relpath(run.notebook, project_root()),
+            "parameters": run.parameters, "edition": run.edition,
+            "findings": result.findings, "outputs": outputs}
+        save_cache(out_dir, cache)
+    return Outcome(run.name, result.status, result.seconds, message)
 
 
 def summary_table(result: BatchResult) -> str:

@@ -1,11 +1,14 @@
 """A zygote for kernels: one process imports the kernel machinery and the heavy libraries once,
 then forks a brand-new kernel process for each run.
 
-    python -m zjanalysis.zygote serve FD            # started by the renderer, FD = listening socket
-    python -m zjanalysis.zygote connect SOCKET -f CONNECTION_FILE   # the kernel command
+    python -m zjanalysis.execute.zygote serve FD    # started by the engine, FD = listening socket
+    python -m zjanalysis.execute.zygote connect SOCKET -f CONNECTION_FILE   # the kernel command
+    python -m zjanalysis.execute.zygote exec -f CONNECTION_FILE   # a plain kernel, with limits
 
-The renderer binds a Unix socket (SOCK_SEQPACKET) in a private temporary folder and starts one
-zygote per batch. Each run's KernelManager launches `connect` instead of `ipykernel_launcher`:
+The local engine binds a Unix socket (SOCK_SEQPACKET) in a private temporary folder and starts
+one zygote per batch; under Dask each worker process starts its own (with subprocess, never by
+forking the threaded worker). Each run's KernelManager launches `connect` instead of
+`ipykernel_launcher`:
 the client sends its argv, environment, working folder and standard streams, the zygote forks a
 child that becomes an ordinary IPython kernel with that connection file, and the client forwards
 SIGINT/SIGTERM to it and exits with its exit status. Nothing is shared between runs: every kernel
@@ -16,6 +19,10 @@ The kernel kills itself as soon as its client disappears (a thread polls a pidfd
 and the zygote also kills a kernel whose client connection closes; the zygote exits when its
 parent dies or on SIGTERM (killing the kernels it still has). If the zygote cannot be reached,
 `connect` falls back to running `ipykernel_launcher` itself, so a run never depends on it.
+
+Limits: a kernel whose environment holds $ZJANALYSIS_KERNEL_MEMORY_MB gets RLIMIT_AS set to that
+many MiB before it starts (in the forked child, or by `exec` before it becomes
+`ipykernel_launcher`). Address space counts what the process has mapped, libraries included.
 
 Only the standard library is imported at module level: `connect` must start fast.
 """
@@ -40,6 +47,7 @@ KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugg
                   "IPython.utils.wildcard", "sqlite3", "pdb", "psutil",
                   "tornado.platform.asyncio")
 _MAX_MESSAGE = 1 << 20
+MEMORY_ENV = "ZJANALYSIS_KERNEL_MEMORY_MB"
 
 
 def available() -> bool:
@@ -49,10 +57,23 @@ def available() -> bool:
             and hasattr(socket, "SO_PEERCRED"))
 
 
+def apply_limits(env: dict | None = None) -> None:
+    """Set this process's RLIMIT_AS from $ZJANALYSIS_KERNEL_MEMORY_MB in `env` (default: ours)."""
+    value = (os.environ if env is None else env).get(MEMORY_ENV)
+    if not value:
+        return
+    import resource
+
+    limit = int(value) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 # --- the client: the command a KernelManager launches -----------------------------------------
 
 
 def _fallback(argv: list[str]) -> None:
+    """Become a plain `ipykernel_launcher` with `argv`, under the limits of our environment."""
+    apply_limits()
     os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
 
 
@@ -136,6 +157,7 @@ def _become_kernel(request: dict, fds: list[int], client_pid: int, pidfd: int | 
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
+        apply_limits()
         sys.stdin = open(0, closefd=False)
         sys.stdout = open(1, "w", buffering=1, closefd=False)
         sys.stderr = open(2, "w", buffering=1, closefd=False)
@@ -330,8 +352,10 @@ def main(argv: list[str] | None = None) -> int:
         return serve(int(args[1]))
     if len(args) >= 2 and args[0] == "connect":
         return connect(args[1], args[2:])
-    print("usage: python -m zjanalysis.zygote serve FD | connect SOCKET -f CONNECTION_FILE",
-          file=sys.stderr)
+    if args and args[0] == "exec":
+        _fallback(args[1:])
+    print("usage: python -m zjanalysis.execute.zygote serve FD | connect SOCKET -f "
+          "CONNECTION_FILE | exec -f CONNECTION_FILE", file=sys.stderr)
     return 2
 
 
