@@ -500,7 +500,7 @@ def test_after_the_kernel_dies_the_locked_cells_run_again_and_grading_goes_on(tm
                       limits=execute.Limits(cell_timeout=3, run_timeout=60, memory_mb=2048),
                       env=dict(batch.KERNEL_ENV),
                       options={"variables": ["answer_99_ex1", "answer_99_ex2", "answer_99_ex3"]})
-    with batch._open_engine("local", 1, None) as engine:
+    with execute.open_engine("local", workers=1) as engine:
         (result,) = list(engine.run([job]))
     assert result.status == "ok", result.message
     extra = result.extra

@@ -102,18 +102,6 @@ def planned_notebook(plan: planning.Plan) -> bytes:
     return json.dumps(nb, sort_keys=True).encode()
 
 
-def _open_engine(name: str, jobs: int | None, scheduler: str | None) -> Any:
-    try:
-        return execute.open_engine(name, workers=jobs, scheduler=scheduler)
-    except ModuleNotFoundError as err:
-        if name != "local" or not (err.name or "").startswith("zjanalysis.execute"):
-            raise
-    # Until zjanalysis.execute has its local engine: plain kernels in a process pool.
-    from zjanalysis.grading.plainkernel import PlainEngine
-
-    return PlainEngine(jobs)
-
-
 def _check_folders(submissions: Path, out_dir: Path) -> None:
     sub = submissions.resolve()
     out = out_dir.resolve()
@@ -207,7 +195,7 @@ def grade(submissions: Path, out_dir: Path, *, jobs: int | None = None, engine: 
                disable=not progress or not job_list, dynamic_ncols=True)
     try:
         if job_list:
-            with _open_engine(engine, jobs, scheduler) as running:
+            with execute.open_engine(engine, workers=jobs, scheduler=scheduler) as running:
                 for result in running.run(job_list):
                     results[result.name] = result
                     bar.update(1)

@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import queue
 import re
 import shutil
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +110,8 @@ def _zjanalysis_prelude(work, data, cache, memory_mb):
                     confined = ["writes"] + (["network"] if net else []) + (["signals"] if scoped else [])
     except Exception:
         pass
-    return json.dumps({"pid": os.getpid(), "memory": limit, "confined": confined})
+    return json.dumps({"pid": os.getpid(), "pgid": os.getpgid(0), "memory": limit,
+                       "confined": confined})
 '''
 
 # Reads the answer variables as plain data; only exact built-in types (and numpy scalars, and
@@ -187,10 +190,14 @@ def _call(function: str, result: str, *args: Any) -> str:
 
 @dataclass
 class CellOutcome:
-    """How one cell ran: ok, error (with the exception), timeout, died, or skipped (not run)."""
+    """How one cell ran: ok, error (with the exception), timeout, died, or skipped (not run).
+
+    `lost`: the kernel is gone or on its way out (killed, exited); a new one is needed.
+    """
 
     status: str
     error: str = ""
+    lost: bool = False
 
 
 @dataclass
@@ -206,6 +213,7 @@ class _Run:
     restarts: int = 0
     confined: list = field(default_factory=list)
     memory: int | None = None
+    groups: set = field(default_factory=set)
 
     # --- the kernel -------------------------------------------------------------------------
 
@@ -228,6 +236,16 @@ class _Run:
             raise RuntimeError(f"the grading prelude failed in the kernel: {outcome.error or outcome.status}")
         self.confined = [c for c in state.get("confined", []) if isinstance(c, str)]
         self.memory = state.get("memory") if isinstance(state.get("memory"), int) else None
+        if isinstance(state.get("pid"), int) and state.get("pgid") == state.get("pid"):
+            self.groups.add(state["pid"])
+
+    def end_groups(self) -> None:
+        """Kill what the kernels started and left behind (their process groups)."""
+        for group in self.groups:
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except OSError:
+                pass
 
     def interrupt(self) -> None:
         from jupyter_client.utils import run_sync
@@ -252,14 +270,14 @@ class _Run:
                 interrupted_at = now
             if interrupted_at is not None and now - interrupted_at >= GRACE:
                 self.kernel.kill()
-                return CellOutcome("timeout"), {}
+                return CellOutcome("timeout", lost=True), {}
             try:
                 msg = self.client.get_shell_msg(timeout=0.1)
             except queue.Empty:
-                if not self.kernel.alive():
-                    return CellOutcome("timeout" if interrupted_at is not None else "died"), {}
                 if self.session.timed_out:
-                    return CellOutcome("timeout", "notebook"), {}
+                    return CellOutcome("timeout", "notebook", lost=True), {}
+                if not self.kernel.alive():
+                    return CellOutcome("timeout" if interrupted_at is not None else "died", lost=True), {}
                 continue
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -267,10 +285,18 @@ class _Run:
             if interrupted_at is not None:
                 return CellOutcome("timeout"), content
             if content.get("status") == "ok":
-                asked_exit = any(p.get("source") == "ask_exit" for p in content.get("payload", []) or [])
-                return CellOutcome("died" if asked_exit else "ok"), content
+                if any(p.get("source") == "ask_exit" for p in content.get("payload", []) or []):
+                    self.kernel.kill()           # exit(): the kernel is on its way out
+                    return CellOutcome("died", lost=True), content
+                return CellOutcome("ok"), content
             if content.get("status") == "error":
-                return CellOutcome("error", _error_text(content, str(self.work))), content
+                error = _error_text(content, str(self.work))
+                if error.startswith("MemoryError"):
+                    # What it allocated may still be held: start clean rather than starve the
+                    # cells after it.
+                    self.kernel.kill()
+                    return CellOutcome("error", error, lost=True), content
+                return CellOutcome("error", error), content
             return CellOutcome("error", "the cell was not run"), content
 
     # --- answers ----------------------------------------------------------------------------
@@ -282,7 +308,7 @@ class _Run:
         outcome, reply = self.execute(code, 10.0, silent=True,
                                       expressions={"answers": "_zjanalysis_answers"})
         if outcome.status != "ok":
-            if outcome.status in ("died", "timeout"):
+            if outcome.lost or outcome.status == "timeout":
                 self.kernel.kill()
             return None
         got = _expression(reply, "answers")
@@ -357,7 +383,7 @@ def execute_submission(job: Job, session: Session) -> Result:
                 if meta[index].get("role") != "locked":
                     continue
                 outcome, _ = run.execute(_source(cells[index]), run.cell_timeout)
-                if outcome.status in ("died", "timeout"):
+                if outcome.lost:
                     ok = False
                     break
             if ok:
@@ -393,24 +419,16 @@ def execute_submission(job: Job, session: Session) -> Result:
             note = "notebook"
             alive = False
             continue
-        if outcome.status == "error" and outcome.error.startswith("MemoryError"):
-            # What it allocated may still be held: start clean rather than starve the next cells.
-            run.kernel.kill()
-        if outcome.status in ("died", "timeout", "error") and not run.kernel.alive():
+        if outcome.lost:
             if not recover(index + 1):
-                note = "restart" if not session.timed_out else "notebook"
-                alive = False
-            continue
-        if outcome.status == "died":           # exit(): the kernel is on its way out
-            run.kernel.kill()
-            if not recover(index + 1):
-                note = "restart"
+                note = "notebook" if session.timed_out else "restart"
                 alive = False
             continue
         if role == "student":
             remember(run.read_answers(names))
     if alive:
         remember(run.read_answers(names))
+    run.end_groups()
     cells_out = [{"number": meta[i].get("number"), "role": meta[i].get("role", "student"),
                   "exercises": meta[i].get("exercises", []), **outcomes[i]}
                  for i in range(len(outcomes))]
