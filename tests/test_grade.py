@@ -371,6 +371,11 @@ def test_error_texts_lose_run_specific_details(evalue, shown):
     assert runner._error_text({"ename": "E", "evalue": evalue}, "/tmp/w") == f"E: {shown}"
 
 
+@pytest.mark.parametrize("x, text", [(2.0, "2"), (0.5, "0.5"), (12345.25, "12345.25"), (0.1 + 0.2, "0.3"), (0.0, "0")])
+def test_points_are_written_plainly(x, text):
+    assert score.points_text(x) == text
+
+
 # --- the probe that reads answers in the kernel (run here, on ordinary values) ------------------
 
 
@@ -479,37 +484,70 @@ def test_nothing_to_grade_is_not_a_failure(tmp_path):
 # --- one submission, one kernel: a dead kernel costs only its own cell ---------------------------
 
 
+def planned(*cells) -> bytes:
+    """A planned notebook (what a grade job runs) from (source, role, exercises) triples."""
+    return json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": source, "outputs": [], "execution_count": None,
+         "metadata": {"zjanalysis": {"role": role, "number": number, "exercises": list(ids)}}}
+        for number, (source, role, ids) in enumerate(cells, 1)]}).encode()
+
+
+def run_jobs(*jobs):
+    from zjanalysis import execute
+
+    with execute.open_engine("local", workers=1) as engine:
+        return {result.name: result for result in engine.run(list(jobs))}
+
+
 @pytest.mark.slow
-def test_after_the_kernel_dies_the_locked_cells_run_again_and_grading_goes_on(tmp_path):
+def test_after_the_kernel_dies_the_locked_cells_run_again_and_grading_goes_on():
     from zjanalysis import execute
     from zjanalysis.grading import batch
 
-    def code(source, role, number, exercises=()):
-        return {"cell_type": "code", "source": source, "metadata": {"zjanalysis": {
-            "role": role, "number": number, "exercises": list(exercises)}}, "outputs": [],
-            "execution_count": None}
-
-    nb = {"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
-        code("base = 41", "locked", 1),
-        code("answer_99_ex1 = 1\nimport os\nos._exit(1)", "student", 2, ["99-ex1"]),
-        code("answer_99_ex2 = base + 1", "student", 3, ["99-ex2"]),
-        code("while True:\n    pass", "student", 4, ["99-ex3"]),
-        code("answer_99_ex3 = base", "student", 5, ["99-ex3"]),
-    ]}
-    job = execute.Job("x", kind="grade", notebook=json.dumps(nb).encode(),
-                      limits=execute.Limits(cell_timeout=3, run_timeout=60, memory_mb=2048),
-                      env=dict(batch.KERNEL_ENV),
-                      options={"variables": ["answer_99_ex1", "answer_99_ex2", "answer_99_ex3"]})
-    with execute.open_engine("local", workers=1) as engine:
-        (result,) = list(engine.run([job]))
+    variables = ["answer_99_ex1", "answer_99_ex2", "answer_99_ex3", "answer_99_ex4"]
+    job = execute.Job("x", kind="grade", notebook=planned(
+        ("base = 41", "locked", ()),
+        ("answer_99_ex1 = 1\nimport os\nos._exit(1)", "student", ["99-ex1"]),
+        ("answer_99_ex2 = base + 1", "student", ["99-ex2"]),
+        ("while True:\n    pass", "student", ["99-ex3"]),
+        ("answer_99_ex3 = base", "student", ["99-ex3"]),
+        ("import os\nanswer_99_ex4 = [os.path.abspath(get_ipython().history_manager.hist_file)"
+         " == os.path.join(os.getcwd(), 'profile_default', 'history.sqlite'),"
+         " os.environ['ZJANALYSIS_DATA'] == os.path.join(os.getcwd(), 'data')]", "student", ["99-ex4"])),
+        limits=execute.Limits(cell_timeout=3, run_timeout=60, memory_mb=2048),
+        env=dict(batch.KERNEL_ENV), data=execute.DataBundle.from_folder(ROOT / "data"),
+        options={"variables": variables})
+    result = run_jobs(job)["x"]
     assert result.status == "ok", result.message
     extra = result.extra
-    assert [c["status"] for c in extra["cells"]] == ["ok", "died", "ok", "timeout", "ok"]
+    assert [c["status"] for c in extra["cells"]] == ["ok", "died", "ok", "timeout", "ok", "ok"]
     assert extra["restarts"] == 1
-    # answer_99_ex1 was read before the kernel died? No: the cell never finished, so it is absent.
+    # The cell that killed the kernel never finished: nothing was read from it.
     assert extra["answers"]["answer_99_ex1"] == {"kind": "absent"}
+    # The locked cell ran again in the new kernel, so `base` exists for the next answer.
     assert extra["answers"]["answer_99_ex2"] == {"kind": "number", "value": 42.0}
     assert extra["answers"]["answer_99_ex3"] == {"kind": "number", "value": 41.0}
+    # IPython's history and the data copy live in the kernel's own working folder.
+    assert extra["answers"]["answer_99_ex4"] == {"kind": "list", "items": [
+        {"kind": "bool", "value": True}, {"kind": "bool", "value": True}]}
+    assert extra["memory_limit"] == 2048 * 2**20
+
+
+@pytest.mark.slow
+def test_the_notebook_timeout_stops_the_rest():
+    from zjanalysis import execute
+
+    job = execute.Job("t", kind="grade", notebook=planned(
+        ("import time", "locked", ()),
+        ("time.sleep(0.2)\nanswer_99_ex1 = 1", "student", ["99-ex1"]),
+        ("time.sleep(30)\nanswer_99_ex2 = 2", "student", ["99-ex2"]),
+        ("answer_99_ex3 = 3", "student", ["99-ex3"])),
+        limits=execute.Limits(cell_timeout=25, run_timeout=8),
+        options={"variables": ["answer_99_ex1", "answer_99_ex2", "answer_99_ex3"]})
+    extra = run_jobs(job)["t"].extra
+    assert [(c["status"], c["error"]) for c in extra["cells"]] == [
+        ("ok", ""), ("ok", ""), ("timeout", "notebook"), ("skipped", "notebook")]
+    assert extra["answers"]["answer_99_ex1"] == {"kind": "number", "value": 1.0}
 
 
 # --- the corpus, graded through the command line ----------------------------------------------

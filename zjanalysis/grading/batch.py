@@ -20,7 +20,8 @@ from typing import Any
 from zjanalysis import execute, site, teach
 from zjanalysis.grading import plan as planning
 from zjanalysis.grading import report, runner
-from zjanalysis.grading.score import Key, Row, exercise_order, flat_rows, score_submission
+from zjanalysis.grading.score import (Key, Row, exercise_order, flat_rows, points_text,
+                                      score_submission)
 from zjanalysis.grading.submissions import Collection, GradeError, Refusal, Submission, collect
 
 execute.register(runner.KIND, "zjanalysis.grading.runner:execute_submission")
@@ -31,9 +32,12 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MEMORY_MB = 2048
 NOTEBOOK_TIMEOUT_FACTOR = 10
 # Kernels of a grading run: one thread per numerical library (2 cores, several kernels at once,
-# and less address space under RLIMIT_AS), no inline figures, a fixed hash seed.
+# and less address space under RLIMIT_AS), no inline figures, a fixed hash seed, and IPython's
+# folder (its input history above all) in the kernel's own working folder: "." is where a
+# kernel starts. In the grader's ~/.ipython, one student's code could read another's (and the
+# instructor's) with %history -g.
 KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "MPLBACKEND": "agg", "PYTHONHASHSEED": "0"}
+              "MPLBACKEND": "agg", "PYTHONHASHSEED": "0", "IPYTHONDIR": "."}
 
 
 @dataclass
@@ -268,8 +272,8 @@ def grade(submissions: Path, out_dir: Path, *, jobs: int | None = None, engine: 
 def closing_table(outcome: Outcome) -> str:
     """The table printed after a grading run, then every refusal with its reason."""
     header = ("students", "submissions", "points", "refused", "failures")
-    values = (str(outcome.students), str(outcome.submissions),
-              f"{outcome.points:g} of {outcome.max_points:g}", str(len(outcome.refused)),
+    points = f"{points_text(outcome.points)} of {points_text(outcome.max_points)}"
+    values = (str(outcome.students), str(outcome.submissions), points, str(len(outcome.refused)),
               str(len(outcome.failures)))
     width = [max(len(a), len(b)) for a, b in zip(header, values)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, width)),

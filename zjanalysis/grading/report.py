@@ -24,17 +24,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from zjanalysis import site
-from zjanalysis.grading.score import STATUSES, Row, exercise_order
+from zjanalysis.grading.score import STATUSES, Row, exercise_order, points_text
 
 GRADEBOOK_COLUMNS = ("student", "notebook", "exercise", "points", "max_points", "status", "reason")
 SUMMARY_COLUMNS = ("student", "points", "max_points", *STATUSES, "restored_cells", "refused_files")
 FEEDBACK = "feedback"
 _COLOURS = {"correct": "#1a7f37", "incorrect": "#cf222e", "missing": "#6e7781", "error": "#bf8700",
             "timeout": "#bf8700", "invalid": "#8250df"}
-
-
-def _points(x: float) -> str:
-    return f"{x:g}"
 
 
 def _csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
@@ -50,8 +46,8 @@ def sort_rows(rows: Iterable[Row]) -> list[Row]:
 
 
 def gradebook_csv(rows: list[Row]) -> str:
-    return _csv(GRADEBOOK_COLUMNS, ((r.student, r.notebook, r.exercise, _points(r.points),
-                                     _points(r.max_points), r.status, r.reason) for r in rows))
+    return _csv(GRADEBOOK_COLUMNS, ((r.student, r.notebook, r.exercise, points_text(r.points),
+                                     points_text(r.max_points), r.status, r.reason) for r in rows))
 
 
 def summary(rows: list[Row], students: list[str], restored: dict[str, int],
@@ -74,7 +70,7 @@ def summary(rows: list[Row], students: list[str], restored: dict[str, int],
 
 
 def summary_csv(entries: list[dict]) -> str:
-    return _csv(SUMMARY_COLUMNS, ([_points(e[c]) if c in ("points", "max_points") else e[c]
+    return _csv(SUMMARY_COLUMNS, ([points_text(e[c]) if c in ("points", "max_points") else e[c]
                                   for c in SUMMARY_COLUMNS] for e in entries))
 
 
@@ -105,7 +101,7 @@ def feedback_html(student: str, rows: list[Row], notebooks: dict[str, dict],
     parts = [f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
              f"<title>Feedback for {e(student)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
              f"<h1>Feedback for {e(student)}</h1>\n"
-             f"<p>Points: <strong>{_points(total)}</strong> of {_points(most)}.</p>\n"]
+             f"<p>Points: <strong>{points_text(total)}</strong> of {points_text(most)}.</p>\n"]
     by_notebook: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_notebook[row.notebook].append(row)
@@ -136,7 +132,7 @@ def feedback_html(student: str, rows: list[Row], notebooks: dict[str, dict],
             colour = _COLOURS.get(row.status, "#1f2328")
             parts.append(f"<tr><td>{e(row.exercise)}</td>"
                          f"<td class=\"status\" style=\"color:{colour}\">{e(row.status)}</td>"
-                         f"<td class=\"points\">{_points(row.points)} of {_points(row.max_points)}</td>"
+                         f"<td class=\"points\">{points_text(row.points)} of {points_text(row.max_points)}</td>"
                          f"<td>{e(row.reason)}</td></tr>\n")
         parts.append("</tbody>\n</table>\n")
     if refusals:

@@ -61,7 +61,6 @@ def _zjanalysis_prelude(work, data, cache, memory_mb):
     for name in ("TMPDIR", "TEMP", "TMP"):
         os.environ[name] = tmp
     tempfile.tempdir = tmp
-    os.environ["MPLCONFIGDIR"] = os.path.join(work, ".matplotlib")
     os.environ["MPLBACKEND"] = "agg"
     if "matplotlib" in sys.modules:
         import matplotlib.pyplot as plt

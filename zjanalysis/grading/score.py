@@ -119,8 +119,9 @@ def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def _points(x: float) -> str:
-    return f"{x:g}"
+def points_text(x: float) -> str:
+    """2, 0.5, 1234.25: no exponent, no trailing zeros."""
+    return f"{round(x, 6):.6f}".rstrip("0").rstrip(".")
 
 
 def judge(key: Key, exercise_id: str, kind: str, value: Any) -> tuple[str, float, str]:
@@ -139,7 +140,7 @@ def judge(key: Key, exercise_id: str, kind: str, value: Any) -> tuple[str, float
         if verdict.slip == "unit" and ex.unit_credit > 0:
             points = round(ex.points * ex.unit_credit, 6)
             reason += (f" Your number is right except for its unit (it is off by a power of ten): "
-                       f"{_points(points)} of {_points(ex.points)} points. The answer is wanted in {ex.unit}.")
+                       f"{points_text(points)} of {points_text(ex.points)} points. The answer is wanted in {ex.unit}.")
         elif verdict.slip == "sign":
             reason += " Check the sign: which figure is taken from which?"
         return "incorrect", points, reason
