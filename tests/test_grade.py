@@ -204,6 +204,14 @@ def test_cells_a_student_adds_run_where_they_were_put():
     assert plan.tamper.restored == 0
 
 
+def test_solution_cells_in_a_submission_never_run():
+    sub = instructor()                         # the instructor's notebook, handed in as it is
+    del sub.cells[3]                           # (its answer placeholder, to keep one answer cell)
+    plan = make(sub)
+    assert not any("base + step" in c.source for c in plan.cells)
+    assert plan.tamper.solutions == [5]
+
+
 def test_an_answer_cell_keeps_its_exercise_by_id_when_its_text_no_longer_names_it():
     sub = teach.student_edition(instructor())
     sub.cells[3].source = "import os\nos._exit(1)"

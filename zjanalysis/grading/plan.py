@@ -67,6 +67,7 @@ class Tamper:
     deleted: list[int] = field(default_factory=list)
     moved: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
+    solutions: list[int] = field(default_factory=list)   # cells tagged solution (submission numbers)
     record: str = "same"   # the submission's record of its locked cells: same, different, absent
     first_lines: dict[int, str] = field(default_factory=dict)
 
@@ -77,7 +78,7 @@ class Tamper:
 
     def as_dict(self) -> dict[str, Any]:
         return {"edited": self.edited, "deleted": self.deleted, "moved": self.moved,
-                "updated": self.updated, "record": self.record}
+                "updated": self.updated, "solutions": self.solutions, "record": self.record}
 
 
 @dataclass
@@ -230,6 +231,10 @@ def make_plan(edition: Mapping[str, Any], submission: Mapping[str, Any], stem: s
     for j, digest in enumerate(sub_digests):
         if j not in taken and (digest in known or digest in old):
             dropped.add(j)
+        elif j not in taken and teach.SOLUTION_TAG in _tags(sub_cells[j]):
+            # The instructor's worked answers never run as a student's.
+            dropped.add(j)
+            tamper.solutions.append(j + 1)
 
     # Student cells go after the last locked cell that precedes them in the submission.
     anchor_of: dict[int, int] = {}

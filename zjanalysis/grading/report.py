@@ -121,6 +121,10 @@ def feedback_html(student: str, rows: list[Row], notebooks: dict[str, dict],
                 "answer cells) were changed, so they were put back as handed out before grading: "
                 f"{e('; '.join(changed))}. Cell numbers are those of the handed-out notebook. "
                 "Work in the answer cells, or in cells you add.</p>\n")
+        if tamper.get("solutions"):
+            parts.append("<p class=\"note\">Cells tagged 'solution' (worked answers from the "
+                         "instructor's edition) were not run: cells "
+                         f"{e(', '.join(map(str, tamper['solutions'])))} of your notebook.</p>\n")
         if tamper.get("updated"):
             parts.append("<p class=\"note\">This notebook was changed after it was handed out; "
                          "it was graded with the current version of the cells that differ.</p>\n")
