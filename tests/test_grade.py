@@ -366,7 +366,7 @@ def test_an_exercise_status_from_the_runner_outcome(exercises, answer, cells, ex
 def test_an_exception_text_never_carries_an_answer(exercises):
     cells = [cell(3, "error", "ValueError: the key says 15.5")]
     assert score.score_exercise(exercises, "99-ex1", None, cells, LIMITS)[2] == \
-        "Cell 3 raised ValueError: the key says …."
+        "Cell 3 raised ValueError: the key says …. Hint: Count them."
 
 
 @pytest.mark.parametrize("evalue, shown", [

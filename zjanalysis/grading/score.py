@@ -201,7 +201,19 @@ def _cell_problem(cell: dict, limits: dict) -> tuple[str, str] | None:
 
 def score_exercise(key: Key, exercise_id: str, answer: Any, cells: list[dict],
                    limits: dict) -> tuple[str, float, str]:
-    """Status, points and reason of one exercise from the runner's answer and cell outcomes."""
+    """Status, points and reason of one exercise from the runner's answer and cell outcomes.
+
+    Every reason but "Correct." ends with the exercise's hint (a wrong answer's has it already).
+    """
+    status, points, reason = _score_exercise(key, exercise_id, answer, cells, limits)
+    hint = f"Hint: {key.exercises[exercise_id].hint}"
+    if status != "correct" and hint not in reason:
+        reason = f"{reason} {hint}"
+    return status, points, reason
+
+
+def _score_exercise(key: Key, exercise_id: str, answer: Any, cells: list[dict],
+                    limits: dict) -> tuple[str, float, str]:
     kind, value = decode(answer) if answer is not None else ("absent", None)
     if kind in ("value", "other"):
         return judge(key, exercise_id, kind, value)
