@@ -13,7 +13,6 @@ import hashlib
 import html
 import json
 import math
-import os
 import re
 import subprocess
 import sys
