@@ -719,3 +719,28 @@ def test_grading_the_same_submissions_again_gives_the_same_bytes(corpus, graded)
     assert sorted(str(p) for p in first) == sorted(
         ["gradebook.csv", "summary.csv", "manifest.json"]
         + [f"feedback/{s['student']}.html" for s in read_csv(out / "summary.csv")])
+
+
+@pytest.mark.slow
+def test_ctrl_c_writes_nothing_and_keeps_earlier_outputs(tmp_path):
+    import signal
+    import time
+
+    from zjanalysis.grading import batch
+
+    stem, edition = next(iter(batch.gradable().items()))
+    sub = copy.deepcopy(edition)
+    make_corpus.set_answer(sub, batch.exercises_of(stem)[0], "import time\ntime.sleep(120)")
+    make_corpus.write(tmp_path / "subs" / "slow_student", f"{stem}.ipynb", sub)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "gradebook.csv").write_text("an earlier grading\n")
+    proc = subprocess.Popen([sys.executable, "-m", "zjanalysis", "grade", "subs", "--out", "out",
+                             "--timeout", "100", "--no-progress"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(8)          # the kernel is now in the sleeping answer cell
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert (tmp_path / "out" / "gradebook.csv").read_text() == "an earlier grading\n"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["gradebook.csv"]
