@@ -556,6 +556,13 @@ def _execute(todo: list[Run], keys: dict[str, str], raw: dict[Path, bytes], out_
                      data=data) for run in todo]
     by_name = {run.name: run for run in todo}
     running: list[str] = []
+    try:
+        runner = execute.open_engine(engine, workers=jobs, scheduler=scheduler, zygote=zygote,
+                                     prewarm=prewarm)
+    except execute.EngineError as err:
+        raise RenderError(str(err)) from None
+    except KeyboardInterrupt:
+        return True
     bar = tqdm(total=len(todo), file=sys.stderr, unit="run", disable=not progress,
                desc="render", dynamic_ncols=True)
 
@@ -564,8 +571,7 @@ def _execute(todo: list[Run], keys: dict[str, str], raw: dict[Path, bytes], out_
         bar.set_postfix_str(", ".join(running[-3:]))
 
     try:
-        with execute.open_engine(engine, workers=jobs, scheduler=scheduler, zygote=zygote,
-                                 prewarm=prewarm) as runner:
+        with runner:
             for result in runner.run(work, started=started):
                 run = by_name[result.name]
                 outcomes[run.name] = record_result(result, run, keys[run.name], out_dir, cache)

@@ -3,8 +3,9 @@
 Only what tests/test_render.py, test_cli.py, test_data.py and test_notebooks.py do not already
 cover: bad parameter values through `render -p` on a real notebook, grid files that are not YAML
 or smuggle Python objects, broken data files seen through a render, a kernel that dies among
-good runs, and a timeout through the command line. (Unknown parameter names, an unwritable
---out and Ctrl-C are covered by tests/test_cli.py.) Each test checks the message or the outcome.
+good runs, a timeout through the command line, a notebook that is not one, and two renders
+into one --out. (Unknown parameter names, an unwritable --out and Ctrl-C are covered by
+tests/test_cli.py.) Each test checks the message or the outcome.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -239,3 +241,87 @@ def test_a_run_over_its_timeout_is_stopped_and_reported(tmp_path):
     assert "timed out" in written.cells[0].source and "5 seconds" in written.cells[0].source
     assert "started" in json.dumps([c.get("outputs", []) for c in written.cells])
     assert not list((tmp_path / "out").rglob("*.zjtmp"))
+
+
+# --- a notebook that is not one ---------------------------------------------------------------
+
+def truncated(path: Path) -> bytes:
+    """The notebook's bytes cut in the middle, as an interrupted copy leaves it."""
+    raw = path.read_bytes()
+    return raw[: len(raw) // 2]
+
+
+MALFORMED = {
+    "truncated": (truncated, "is not valid JSON at line"),
+    "a script": (lambda p: b"print('hello')\n", "is not valid JSON at line 1, column 1: "
+                 "Expecting value."),
+    "JSON, not a notebook": (lambda p: b'{"metadata": {}}', "is JSON but not a Jupyter "
+                             "notebook: it has no list of 'cells'."),
+    "empty": (lambda p: b"", "is empty; a Jupyter notebook is a JSON document."),
+    "not text": (lambda p: b"\x89PNG\r\n\x1a\n\x00\x00", "is not UTF-8 text (byte 0); it is not "
+                 "a Jupyter notebook."),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_a_malformed_notebook_is_one_sentence_and_exit_2(tmp_path, case):
+    make_notebook(tmp_path / "good.ipynb", "print('good')")
+    make_notebook(tmp_path / "bad.ipynb", "print('bad')")
+    damage, expected = MALFORMED[case]
+    (tmp_path / "bad.ipynb").write_bytes(damage(tmp_path / "bad.ipynb"))
+    done = zj("render", "good.ipynb", "bad.ipynb", "--out", "out", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith("zjanalysis render: error: Notebook bad.ipynb "), done.stderr
+    assert expected in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out" / "good.ipynb").exists()      # nothing ran
+
+
+def test_a_truncated_notebook_is_called_truncated(tmp_path):
+    make_notebook(tmp_path / "cut.ipynb", "print('a long enough cell to cut in two')")
+    raw = (tmp_path / "cut.ipynb").read_bytes()
+    (tmp_path / "cut.ipynb").write_bytes(raw[:-40])
+    done = zj("render", "cut.ipynb", "--out", "out", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "(the file ends early: truncated?)" in done.stderr, done.stderr
+
+
+# --- two renders into one --out ----------------------------------------------------------------
+
+def test_two_renders_into_one_folder_wait_or_refuse_and_the_cache_keeps_every_run(tmp_path):
+    make_notebook(tmp_path / "a_slow.ipynb", "import time\ntime.sleep(8)\nprint('slow done')")
+    make_notebook(tmp_path / "b_quick.ipynb", "print('quick done')")
+    out = tmp_path / "out"
+    first = subprocess.Popen([sys.executable, "-m", "zjanalysis", "render", "a_slow.ipynb",
+                              "--out", "out", "--no-progress", "--format", "ipynb"],
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    try:
+        lock = out / ".render-lock"
+        deadline = time.monotonic() + 60
+        while not (lock.exists() and lock.read_text().startswith(f"pid {first.pid},")):
+            assert time.monotonic() < deadline and first.poll() is None, first.communicate()
+            time.sleep(0.05)
+        refused = zj("render", "b_quick.ipynb", "--out", "out", "--no-wait", "--format",
+                     "ipynb", cwd=tmp_path)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert refused.stderr.startswith(f"zjanalysis render: error: Another render (pid "
+                                         f"{first.pid}, started "), refused.stderr
+        assert refused.stderr.rstrip().endswith(
+            "is writing into out; not waiting because of --no-wait. Run again when it has "
+            "finished."), refused.stderr
+        waited = zj("render", "b_quick.ipynb", "--out", "out", "--format", "ipynb",
+                    cwd=tmp_path)
+        assert first.wait(120) == 0, first.communicate()
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert waited.returncode == 0, waited.stdout + waited.stderr
+    assert f"another render (pid {first.pid}, started " in waited.stderr
+    assert "waiting for it to finish" in waited.stderr
+    cache = json.loads((out / ".render-cache.json").read_text())
+    assert {name: entry["status"] for name, entry in cache["runs"].items()} == \
+        {"a_slow": "ok", "b_quick": "ok"}
+    again = zj("render", "a_slow.ipynb", "b_quick.ipynb", "--out", "out", "--format", "ipynb",
+               cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout.count(" cached ") == 2, again.stdout

@@ -47,7 +47,8 @@ class Kernel(Protocol):
     forked: bool
 
     def client(self) -> "BlockingKernelClient":
-        """Return a blocking client with its channels started (stopped when the kernel closes)."""
+        """Return a blocking client with its channels started, once the kernel answers
+        (RuntimeError if it does not within 60 s); stopped when the kernel closes."""
 
     def alive(self) -> bool:
         """True while the kernel process runs."""
@@ -87,7 +88,9 @@ class Session(Protocol):
         """True once limits.run_timeout has passed; the engine then killed the current kernel."""
 
     def remaining(self) -> float | None:
-        """Seconds left before limits.run_timeout (None without a run timeout)."""
+        """Seconds left before limits.run_timeout (None without a run timeout). A handler
+        that waits on a kernel client itself should bound its waits with it: a client does not
+        notice that its kernel was killed."""
 
     def log(self, text: str) -> None:
         """Add a line to the result's log."""

@@ -25,8 +25,45 @@ _WARM_CODE = (
     "    _zj_i.import_module(_zj_m)\n"
     "del _zj_i, _zj_m\n"
 )
+READY_TIMEOUT = 60.0
 # A Unix socket path must fit in sockaddr_un (108 bytes on Linux) with its "-<n>" suffix.
 _MAX_IPC_PREFIX = 96
+
+
+def private_folder(prefix: str) -> Path:
+    """Create a folder only this user can enter, named `<prefix><pid>-<random>` in the temp
+    folder, after removing folders of the same prefix left by processes that no longer exist
+    (a Dask worker killed with SIGKILL cannot clean up after itself)."""
+    sweep(prefix)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
+
+
+def sweep(prefix: str) -> None:
+    """Remove this user's `<prefix><pid>-*` temp folders whose process no longer exists."""
+    import re
+    import shutil
+
+    root = Path(tempfile.gettempdir())
+    pattern = re.compile(re.escape(prefix) + r"(\d+)-")
+    for leftover in root.glob(f"{prefix}*"):
+        match = pattern.match(leftover.name)
+        if not match or not leftover.is_dir() or leftover.owner() != _user():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(leftover, ignore_errors=True)
+        except (PermissionError, OverflowError):
+            pass
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 -- no name for this uid: compare nothing
+        return ""
 
 
 def bootstrap_command(*args: str) -> list[str]:
@@ -48,7 +85,7 @@ class Zygote:
         import socket
         import subprocess
 
-        self.folder = tempfile.mkdtemp(prefix="zjanalysis-zygote-")
+        self.folder = str(private_folder("zjanalysis-zygote-"))
         self.socket = os.path.join(self.folder, "kernels.sock")
         self.process = None
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -182,9 +219,14 @@ class StartedKernel:
         if self._client is None:
             from jupyter_client.blocking import BlockingKernelClient
 
-            self._client = BlockingKernelClient()
+            # With the manager as parent, "is the kernel alive" asks the process, not the
+            # heartbeat (which a kernel that has just started may not answer yet).
+            self._client = BlockingKernelClient(parent=self.km)
             self._client.load_connection_info(self.km.get_connection_info())
             self._client.start_channels()
+            # Until the kernel answers, what it prints could be published before this client
+            # listens.
+            self._client.wait_for_ready(timeout=READY_TIMEOUT)
         return self._client
 
     def alive(self) -> bool:

@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import time
 from collections import deque
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from zjanalysis.execute import handlers
 from zjanalysis.execute.jobs import Job, Result
-from zjanalysis.execute.kernels import Zygote
+from zjanalysis.execute.kernels import Zygote, private_folder
 from zjanalysis.execute.runner import Runtime
 
 # A worker that stops answering well after its own guard fired is killed by the parent.
@@ -123,7 +122,7 @@ class LocalEngine:
         if not targets:
             return
         pending = deque(targets)
-        root = Path(tempfile.mkdtemp(prefix="zjanalysis-local-"))
+        root = private_folder("zjanalysis-local-")
         workers: list[_Worker] = []
         spawner: Zygote | None = None
         try:

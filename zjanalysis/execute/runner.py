@@ -15,7 +15,6 @@ import logging
 import os
 import platform
 import shutil
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,7 +22,8 @@ from typing import Any
 
 from zjanalysis.execute import handlers
 from zjanalysis.execute.jobs import DataBundle, DataMismatch, Job, Result
-from zjanalysis.execute.kernels import KernelPool, KernelSpec, StartedKernel, Zygote
+from zjanalysis.execute.kernels import (KernelPool, KernelSpec, StartedKernel, Zygote,
+                                        private_folder)
 
 # Compared between the caller and every worker before a batch (and again inside each task).
 FINGERPRINT_PACKAGES = ("zjanalysis", "papermill", "pandas", "matplotlib", "seaborn",
@@ -162,7 +162,7 @@ class Runtime:
 
     def __init__(self, *, prewarm: bool = True, zygote_socket: str | None = None,
                  own_zygote: bool = False) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="zjanalysis-engine-"))
+        self.root = private_folder("zjanalysis-engine-")
         self.zygote = Zygote.start(self.root / "zygote.log") if own_zygote else None
         socket = self.zygote.socket if self.zygote else zygote_socket
         self.pool = KernelPool(self.root, socket, prewarm)
