@@ -744,3 +744,21 @@ def test_ctrl_c_writes_nothing_and_keeps_earlier_outputs(tmp_path):
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert (tmp_path / "out" / "gradebook.csv").read_text() == "an earlier grading\n"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["gradebook.csv"]
+
+
+@pytest.mark.slow
+def test_the_dask_engine_grades_to_the_same_bytes(corpus, tmp_path):
+    import shutil
+
+    subs = tmp_path / "subs"
+    for student in ("all_correct", "os_exit", "eq_always_true", "edited_locked"):
+        shutil.copytree(corpus / "submissions" / student, subs / student)
+    outputs = {}
+    for engine in ("local", "dask"):
+        done = zj("grade", "subs", "--out", engine, "--engine", engine, "--jobs", "2",
+                  "--no-progress", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-2000:]
+        outputs[engine] = {p.relative_to(tmp_path / engine).as_posix(): p.read_bytes()
+                           for p in (tmp_path / engine).rglob("*") if p.is_file()}
+    assert outputs["local"] == outputs["dask"]
+    assert "feedback/os_exit.html" in outputs["dask"]
