@@ -77,7 +77,8 @@ def summary_csv(entries: list[dict]) -> str:
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
        color: #1f2328; line-height: 1.45; }
-table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
+table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; table-layout: fixed; }
+th:nth-child(1) { width: 6rem; } th:nth-child(2) { width: 6rem; } th:nth-child(3) { width: 5.5rem; }
 th, td { border-bottom: 1px solid #d0d7de; padding: 0.4rem 0.5rem; text-align: left;
          vertical-align: top; }
 th { background: #f6f8fa; }
