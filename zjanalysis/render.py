@@ -608,7 +608,7 @@ def record_result(result: "execute.Result", run: Run, key: str, out_dir: Path,
         log.parent.mkdir(parents=True, exist_ok=True)
         site.write_atomic(log, result.log)
     message = result.message
-    if result.attempts > 1:
+    if result.attempts > 1 and "worker" not in message:     # (a lost worker's own message)
         note = f"started {result.attempts} times: a worker was lost while running it"
         message = f"{message} ({note})" if message else note
     if outputs:

@@ -11,8 +11,10 @@ Kubernetes), or on a LocalCluster of worker processes, one thread each.
   task runs the job in the worker's `Runtime`, the same code as the local engine's workers; its
   run timeout is enforced inside the task (Dask has no task timeout, and cancelling a running
   future does not stop it). The client also gives up on a job 60 s after its timeout.
-- Data travels as bytes: each distinct DataBundle is scattered once and checked by its hash on
-  the worker before it is unpacked. Workers get the code by installation.
+- Data travels as bytes: each distinct DataBundle is sent once, as the result of a small task
+  the jobs depend on (unlike scattered data, a task is run again when the worker holding its
+  result dies), and checked by its hash on the worker before it is unpacked. Workers get the
+  code by installation.
 - A worker that dies takes its task with it; the scheduler runs it again elsewhere, up to its
   `allowed-failures` (1 on the LocalCluster started here), then the job is reported failed.
   Each start is logged as an event, so a result says how many times its job was started.
@@ -81,6 +83,11 @@ def run_task(job: Job, data: Any, target: str, settings: dict, expected: dict,
             _runtime = Runtime(prewarm=settings["prewarm"], zygote_socket=shared,
                                own_zygote=settings["zygote"] and not shared)
         return _runtime.run(job, target, expected)
+
+
+def hold(bundle: Any) -> Any:
+    """Return `bundle` (a task whose result the jobs of a batch share)."""
+    return bundle
 
 
 def release_runtime() -> bool:
@@ -256,7 +263,11 @@ class DaskEngine:
                 data = None
                 if job.data is not None:
                     if job.data.digest not in bundles:
-                        bundles[job.data.digest] = client.scatter(job.data, hash=False)
+                        # A task, not scattered data: the scheduler keeps its bytes and can
+                        # run it again when the only worker holding the result dies.
+                        bundles[job.data.digest] = client.submit(
+                            hold, job.data, key=f"data-{job.data.digest[:16]}-{batch}",
+                            pure=False)
                     data = bundles[job.data.digest]
                     job_sent = dataclasses.replace(job, data=None)
                 else:
