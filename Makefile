@@ -13,7 +13,7 @@ help:
 	@echo "make report   render every notebook into reports/ (site: reports/index.html, ledger)"
 	@echo "make test     run the unit, notebook (nbval) and browser tests"
 	@echo "make lab      open JupyterLab on notebooks/"
-	@echo "make bench    measure the renderer (benchmarks/render_bench.py)"
+	@echo "make bench    measure the renderer and the grader (benchmarks/render_bench.py, grade_bench.py)"
 	@echo "make clean    remove reports/ and caches (keeps .venv)"
 
 $(STAMP): pyproject.toml
@@ -39,6 +39,7 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/render_bench.py
+	$(PY) benchmarks/grade_bench.py
 
 clean:
 	rm -rf reports test-artifacts .pytest_cache .hypothesis

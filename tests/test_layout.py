@@ -23,7 +23,7 @@ LEVELS = [
     {"notebook"},
     {"teach", "exercises", "site"},
     {"execute"},                              # the engine: never imports the planner or the cli
-    {"render"},                               # the planner: hands jobs to the engine
+    {"render", "grading"},                    # the planners: hand jobs to the engine
     {"cli", "__main__", "refresh", "faults"},
 ]
 LEVEL = {name: i for i, names in enumerate(LEVELS) for name in names}
@@ -42,7 +42,7 @@ def test_core_import_is_silent_and_light():
 
 def package_modules() -> list[str]:
     names = [p.stem for p in sorted(PACKAGE.glob("*.py")) if p.stem not in ("__init__", "__main__")]
-    for package in ("exercises", "execute"):
+    for package in ("exercises", "execute", "grading"):
         names += [f"{package}.{p.stem}" for p in sorted((PACKAGE / package).glob("*.py"))
                   if p.stem != "__init__"]
     return names

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import hashlib
 import inspect
 import math
 import re
@@ -203,6 +204,32 @@ def test_a_plain_number_answer_uses_the_exercise_tolerance(temporary):
     assert not teach.check("99-ex3", 98.9).correct
 
 
+def test_judge_gives_the_verdict_of_check_without_showing_it(registered, capsys):
+    verdict = teach.judge("99-ex1", 39.66)
+    assert verdict.status == "correct" and capsys.readouterr().out == ""
+    assert teach.judge("99-ex1", 39.66).message == teach.check("99-ex1", 39.66).message
+
+
+@pytest.mark.parametrize(("answer", "slip"), [(-39.66, "sign"), (39660, "unit"), (0.3966, "unit"), (51.414, "")])
+def test_a_wrong_number_names_its_slip(registered, answer, slip):
+    assert teach.judge("99-ex1", answer).slip == slip
+
+
+def test_an_open_ended_range_names_no_unit_slip(temporary):
+    # 'more than 500': 60 x 10 = 600 lands inside, but 60 is not 'the right number in the wrong unit'.
+    temporary("99-ex3", lambda: Box(500.0, math.inf), unit="firms")
+    verdict = teach.judge("99-ex3", 60)
+    assert verdict.status == "incorrect" and verdict.slip == "" and "power of ten" not in verdict.message
+
+
+def test_points_and_unit_credit_default_to_one_and_a_half(temporary):
+    temporary("99-ex3", lambda: 1.0)
+    temporary("99-ex4", lambda: 1.0, points=3, unit_credit=0)
+    assert (teach.get("99-ex3").points, teach.get("99-ex3").unit_credit) == (1.0, 0.5)
+    assert (teach.get("99-ex4").points, teach.get("99-ex4").unit_credit) == (3.0, 0.0)
+    assert teach.get("99-ex4").variable == "answer_99_ex4"
+
+
 def test_an_open_ended_interval_accepts_anything_beyond_its_bound(temporary):
     # 'more than 500' is (500, inf); with the slack, 500 * 0.995 = 497.5 is the lowest accepted.
     temporary("99-ex3", lambda: Box(500.0, math.inf), unit="firms")
@@ -293,6 +320,9 @@ def test_exercises_lists_the_registry_in_order(registered):
         ("99-ex3", {"slack": -0.1}, "slack must be a relative amount >= 0 such as 0.01, got -0.1."),
         ("99-ex3", {"tolerance": float("nan")}, "tolerance must be a relative amount >= 0"),
         ("99-ex3", {"unit": 3}, "unit must be text"),
+        ("99-ex3", {"points": 0}, "Exercise 99-ex3: points must be a number above 0 such as 1, got 0."),
+        ("99-ex3", {"points": True}, "points must be a number above 0"),
+        ("99-ex3", {"unit_credit": 1.5}, "unit_credit must be a share of the points from 0 to 1"),
     ],
 )
 def test_bad_definitions_are_refused(exercise_id, options, words):
@@ -383,10 +413,47 @@ def test_student_edition_removes_solution_cells_and_keeps_the_rest():
     assert [c.source for c in student.cells] == [c.source for c in nb.cells[:4]]
     assert not any("solution" in c.metadata.get("tags", []) for c in student.cells)
     assert student.cells[2].metadata["tags"] == ["answer"]
-    assert student.metadata["zjanalysis"] == {"edition": "student"}
+    assert student.metadata["zjanalysis"]["edition"] == "student"
+    assert set(student.metadata["zjanalysis"]) == {"edition", "locked"}
     assert student.metadata["kernelspec"] == nb.metadata["kernelspec"]
     assert teach.edition(student) == "student" and teach.edition(nb) == "instructor"
     nbformat.validate(student)
+
+
+def test_student_edition_records_a_digest_of_every_locked_cell():
+    nb = small_notebook()
+    student = teach.student_edition(nb)
+    # Locked: every cell but the answer cell (index 2), in order; the digest worked by hand is
+    # sha256 over the cell type, a newline and the source.
+    expected = [
+        hashlib.sha256(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()
+        for index, cell in enumerate(student.cells) if index != 2
+    ]
+    assert student.metadata["zjanalysis"]["locked"] == expected
+
+
+def test_cell_digest_ignores_outputs_and_line_endings_but_not_one_character():
+    cell = nbformat.v4.new_code_cell("x = 1\nprint(x)")
+    same = copy.deepcopy(cell)
+    same.outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    same.metadata["collapsed"] = True
+    same.source = ["x = 1\r\n", "print(x)\n"]
+    assert teach.cell_digest(same) == teach.cell_digest(cell)
+    edited = copy.deepcopy(cell)
+    edited.source = "x = 2\nprint(x)"
+    assert teach.cell_digest(edited) != teach.cell_digest(cell)
+    as_markdown = nbformat.v4.new_markdown_cell(cell.source)
+    assert teach.cell_digest(as_markdown) != teach.cell_digest(cell)
+
+
+@pytest.mark.parametrize(("exercise_id", "variable"), [("01-ex2", "answer_01_ex2"), ("08-ex10", "answer_08_ex10")])
+def test_answer_variable_spells_the_notebook_name(exercise_id, variable):
+    assert teach.answer_variable(exercise_id) == variable
+
+
+def test_answer_variable_refuses_a_bad_id():
+    with pytest.raises(teach.ExerciseError, match="'1-ex2' is not allowed"):
+        teach.answer_variable("1-ex2")
 
 
 def test_student_edition_does_not_touch_its_input():

@@ -1,4 +1,4 @@
-"""The command line: `zjanalysis render` and `zjanalysis ledger` (also `python -m zjanalysis`)."""
+"""The command line: `zjanalysis render`, `ledger` and `grade` (also `python -m zjanalysis`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,33 @@ from pathlib import Path
 from zjanalysis import render as rendering
 from zjanalysis import site
 from zjanalysis.execute import ENGINES
+
+GRADE_DESCRIPTION = """\
+Run every notebook students handed in, each in a fresh kernel of its own, and score their
+answers in this process against the expected answers computed from data/.
+
+Layout of SUBMISSIONS (one folder per student, student-edition notebooks directly in it):
+
+  SUBMISSIONS/
+    li_wei/
+      01_internet_users.ipynb
+      03_digital_economy.ipynb
+    zhang_min/
+      01_internet_users.ipynb
+
+Anything else is refused and listed with the reason: an unknown notebook name, a file that is
+not a notebook, a folder inside a student's folder, a link or a name with path tricks, a
+notebook that is not readable JSON or holds another theme, an empty student folder."""
+
+GRADE_EPILOG = """\
+Written into --out: gradebook.csv (student, notebook, exercise, points, max_points, status,
+reason), summary.csv (one row per student), feedback/<student>.html (results and hints, never
+the answers) and manifest.json (sha256 of every submission; grader, data and package versions).
+Grading the same submissions again gives the same bytes.
+
+Exit status: 0 when grading worked, however the students did; 1 when the grader could not run a
+notebook; 2 for a usage error or an unreadable folder; 130 after Ctrl-C.
+See docs/teaching.md for the whole loop."""
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -62,6 +89,29 @@ def build_parser() -> argparse.ArgumentParser:
                      help="if another render is writing into --out, stop at once instead of "
                           "waiting for it")
 
+    grading = commands.add_parser(
+        "grade", help="grade students' notebooks: gradebook, summary, feedback pages",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=GRADE_DESCRIPTION, epilog=GRADE_EPILOG)
+    grading.add_argument("submissions", type=Path, metavar="SUBMISSIONS",
+                         help="the folder holding one folder per student")
+    grading.add_argument("--out", type=Path, required=True, metavar="DIR",
+                         help="where gradebook.csv, summary.csv, feedback/ and manifest.json go")
+    grading.add_argument("--jobs", type=int, default=None, metavar="N",
+                         help="notebooks graded at once (default: number of CPUs)")
+    grading.add_argument("--engine", choices=("local", "dask"), default="local",
+                         help="local: worker processes on this machine (default); dask: a Dask "
+                              "cluster (pip install -e '.[dask]')")
+    grading.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                         help="with --engine dask: an existing scheduler, e.g. tcp://host:8786")
+    grading.add_argument("--timeout", type=float, default=30.0, metavar="S",
+                         help="seconds one cell may run before it is stopped (default: 30)")
+    grading.add_argument("--notebook-timeout", type=float, default=None, metavar="S",
+                         help="seconds one notebook may run in all (default: 10 x --timeout)")
+    grading.add_argument("--memory", type=int, default=2048, metavar="MB",
+                         help="address-space limit of each kernel, RLIMIT_AS (default: 2048)")
+    grading.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
     ledger = commands.add_parser("ledger", help="print the claim ledger of a rendered site",
                                  description="Print DIR/ledger.json as a table with verdict counts.")
     ledger.add_argument("folder", nargs="?", type=Path, default=Path("reports"), metavar="DIR")
@@ -100,16 +150,35 @@ def _render(args: argparse.Namespace) -> int:
     return 0 if result.ok else EXIT_FAILED
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from zjanalysis.grading import batch
+
+    if args.scheduler and args.engine != "dask":
+        raise batch.GradeError("--scheduler needs --engine dask; the local engine runs on this "
+                               "machine only.")
+    outcome = batch.grade(args.submissions, args.out, jobs=args.jobs, engine=args.engine,
+                          scheduler=args.scheduler, timeout=args.timeout,
+                          notebook_timeout=args.notebook_timeout, memory_mb=args.memory,
+                          progress=not args.no_progress)
+    sys.stdout.write(batch.closing_table(outcome))
+    return EXIT_FAILED if outcome.failures else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 1 a run failed, 2 bad usage, 130 Ctrl-C)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    from zjanalysis.execute import EngineError
+    from zjanalysis.grading.submissions import GradeError
+
     try:
         if args.command == "render":
             return _render(args)
+        if args.command == "grade":
+            return _grade(args)
         sys.stdout.write(site.format_ledger(site.read_ledger(args.folder)))
         return 0
-    except (rendering.RenderError, FileNotFoundError) as err:
+    except (rendering.RenderError, GradeError, EngineError, FileNotFoundError) as err:
         print(f"zjanalysis {args.command}: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

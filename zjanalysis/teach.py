@@ -38,13 +38,18 @@ placeholder, a check and a ``solution`` cell::
 :func:`check` never raises for what a student types: ``...`` or ``None`` reads "No answer yet",
 text where a number is expected says what is expected, and a wrong number gets the exercise's
 hint (never the answer, nor a range around it). It raises only for an unknown exercise id or a
-broken exercise definition. :func:`student_edition` drops the ``solution`` cells.
+broken exercise definition. :func:`judge` gives the same verdict without showing it (graders
+call it in their own process). ``points`` (default 1) is what an exercise is worth when graded,
+and ``unit_credit`` (default :data:`UNIT_CREDIT`) the share of them for the right number in the
+wrong unit. :func:`student_edition` drops the ``solution`` cells and records a digest of every
+locked (non-answer) cell, so that tampering can be told apart from answering.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
 import math
 import numbers
 import re
@@ -52,6 +57,14 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+UNIT_CREDIT = 0.5
+"""Share of an exercise's points a grader gives for the right number in the wrong unit.
+
+Off by exactly a power of ten (percent written as a fraction, billion yuan written in 亿 or 万)
+means the working was right and only the unit slipped: half the points, by default. A wrong
+sign gets nothing (the direction of a change is the point of it), nor does anything else.
+"""
 
 STUDENT_SLACK = 0.005
 """Relative widening of every numeric answer range, on each side (0.5 %).
@@ -97,6 +110,13 @@ class Exercise:
     tolerance: float = 0.0
     slack: float = STUDENT_SLACK
     module: str = ""
+    points: float = 1.0
+    unit_credit: float = UNIT_CREDIT
+
+    @property
+    def variable(self) -> str:
+        """The name the answer is given under in the notebook, e.g. ``answer_01_ex2``."""
+        return answer_variable(self.exercise_id)
 
     @property
     def notebook_number(self) -> str:
@@ -106,11 +126,16 @@ class Exercise:
 
 @dataclass
 class Verdict:
-    """The outcome of :func:`check`: ``status`` is one of :data:`STATUSES`."""
+    """The outcome of :func:`check` or :func:`judge`: ``status`` is one of :data:`STATUSES`.
+
+    ``slip`` names a recognised slip in an incorrect number: ``"sign"`` (right size, wrong
+    sign), ``"unit"`` (right once multiplied or divided by 10, 100, 1000 or 10000), else ``""``.
+    """
 
     exercise_id: str
     status: str
     message: str
+    slip: str = ""
     _shown_in: int | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -144,13 +169,20 @@ def exercise(
     choices: tuple[str, ...] = (),
     tolerance: float = 0.0,
     slack: float = STUDENT_SLACK,
+    points: float = 1.0,
+    unit_credit: float = UNIT_CREDIT,
 ) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
     """Register the decorated function as the expected answer of ``exercise_id``.
 
+    ``points`` is what the exercise is worth when graded (``zjanalysis grade``); ``unit_credit``
+    the share of them given for the right number in the wrong unit (0 to turn that off; choice
+    questions never get it).
+
     Returns the decorator, which returns the function unchanged. Raises :class:`ExerciseError`
     when the id is not ``NN-exN``, the prompt or hint is empty, the choices are not distinct
-    non-empty strings, ``tolerance`` or ``slack`` is negative, or another function already holds
-    the id (re-running the same definition, e.g. on a module reload, replaces it).
+    non-empty strings, ``tolerance`` or ``slack`` is negative, ``points`` is not positive,
+    ``unit_credit`` is outside 0..1, or another function already holds the id (re-running the
+    same definition, e.g. on a module reload, replaces it).
     """
     if not isinstance(exercise_id, str) or not EXERCISE_ID.fullmatch(exercise_id):
         raise ExerciseError(
@@ -176,6 +208,13 @@ def exercise(
             raise ExerciseError(
                 f"Exercise {exercise_id}: {name} must be a relative amount >= 0 such as 0.01, got {value!r}."
             )
+    if not _is_number(points) or not math.isfinite(points) or points <= 0:
+        raise ExerciseError(f"Exercise {exercise_id}: points must be a number above 0 such as 1, got {points!r}.")
+    if not _is_number(unit_credit) or not 0 <= unit_credit <= 1:
+        raise ExerciseError(
+            f"Exercise {exercise_id}: unit_credit must be a share of the points from 0 to 1 such as 0.5, "
+            f"got {unit_credit!r}."
+        )
 
     def register(function: Callable[[], Any]) -> Callable[[], Any]:
         if not callable(function):
@@ -197,6 +236,8 @@ def exercise(
             tolerance=float(tolerance),
             slack=float(slack),
             module=module,
+            points=float(points),
+            unit_credit=float(unit_credit),
         )
         return function
 
@@ -286,8 +327,7 @@ def check(exercise_id: str, answer: Any) -> Verdict:
     Stated given as an answer is judged by its midpoint. Raises :class:`UnknownExerciseError` for
     an unknown id and :class:`ExerciseError` when the exercise itself is broken.
     """
-    ex = get(exercise_id)
-    verdict = _judge(ex, answer)
+    verdict = judge(exercise_id, answer)
     ip = _ipython()
     _publish(verdict.message)
     if ip is not None:
@@ -295,9 +335,18 @@ def check(exercise_id: str, answer: Any) -> Verdict:
     return verdict
 
 
+def judge(exercise_id: str, answer: Any) -> Verdict:
+    """Judge an answer exactly as :func:`check` does, without showing anything.
+
+    For graders: ``zjanalysis grade`` calls it in its own process on answers read out of a
+    student's kernel as plain data. Raises as :func:`check` does.
+    """
+    return _judge(get(exercise_id), answer)
+
+
 def _judge(ex: Exercise, answer: Any) -> Verdict:
-    def verdict(status: str, message: str) -> Verdict:
-        return Verdict(ex.exercise_id, status, f"{ex.exercise_id} — {message}")
+    def verdict(status: str, message: str, slip: str = "") -> Verdict:
+        return Verdict(ex.exercise_id, status, f"{ex.exercise_id} — {message}", slip)
 
     if answer is None or answer is Ellipsis:
         wanted = "one of: " + ", ".join(repr(c) for c in ex.choices) if ex.choices else _a_number(ex)
@@ -337,15 +386,29 @@ def _judge(ex: Exercise, answer: Any) -> Verdict:
             f"Correct: {_fmt(number)}{unit} is within the accepted range, {accepted} "
             f"(the rounding of the inputs, plus {ex.slack:.1%} for your own rounding).",
         )
-    return verdict("incorrect", f"Not yet. Hint: {ex.hint}{_slip_hint(number, lo, hi)}")
+    slip = _slip(number, lo, hi)
+    return verdict("incorrect", f"Not yet. Hint: {ex.hint}{_SLIP_HINTS[slip]}", slip)
 
 
-def _slip_hint(number: float, lo: float, hi: float) -> str:
+_SLIP_HINTS = {
+    "": "",
+    "sign": " Check the sign: which figure is taken from which?",
+    "unit": " Check the unit: your number is off by a power of ten.",
+}
+
+
+def _slip(number: float, lo: float, hi: float) -> str:
+    """``"sign"``, ``"unit"`` or ``""``: which slip would turn ``number`` into an accepted one.
+
+    An open-ended range ("more than 500") names no unit slip: almost any number times a power
+    of ten would land in it.
+    """
     if lo <= -number <= hi:
-        return " Check the sign: which figure is taken from which?"
-    for factor in _SCALE_FACTORS:
-        if lo <= number * factor <= hi or lo <= number / factor <= hi:
-            return " Check the unit: your number is off by a power of ten."
+        return "sign"
+    if math.isfinite(lo) and math.isfinite(hi):
+        for factor in _SCALE_FACTORS:
+            if lo <= number * factor <= hi or lo <= number / factor <= hi:
+                return "unit"
     return ""
 
 
@@ -377,14 +440,46 @@ def ask(exercise_id: str) -> Prompt:
     return Prompt(text)
 
 
+def answer_variable(exercise_id: str) -> str:
+    """The variable a notebook gives the answer of ``exercise_id`` in: ``01-ex2`` -> ``answer_01_ex2``.
+
+    Raises :class:`ExerciseError` for an id that is not ``NN-exN``.
+    """
+    match = EXERCISE_ID.fullmatch(exercise_id) if isinstance(exercise_id, str) else None
+    if match is None:
+        raise ExerciseError(f"Exercise id {exercise_id!r} is not allowed; use 'NN-exN', e.g. '01-ex2'.")
+    return f"answer_{match.group(1)}_ex{int(match.group(2))}"
+
+
+def cell_digest(cell: Mapping[str, Any]) -> str:
+    """The sha256 (hex) of a cell's type and source: what says a locked cell is unchanged.
+
+    Line endings are read as ``\\n`` and whitespace at the very end is ignored (editors add or
+    drop a final newline); everything else counts, down to one character. Outputs, ids and
+    metadata do not count: running a cell or collapsing it changes nothing.
+    """
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        source = "".join(source)
+    text = source.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    return hashlib.sha256(f"{cell.get('cell_type', '')}\n{text}".encode("utf-8")).hexdigest()
+
+
+def locked_digests(nb: Mapping[str, Any]) -> list[str]:
+    """The :func:`cell_digest` of every cell not tagged ``answer``, in notebook order."""
+    return [cell_digest(cell) for cell in nb.get("cells", []) if ANSWER_TAG not in _tags(cell)]
+
+
 def student_edition(nb: Mapping[str, Any]) -> Any:
     """A new notebook for students: cells tagged ``solution`` removed, all else unchanged.
 
-    ``answer`` cells stay as the students' placeholders; the notebook metadata gains
-    ``{"zjanalysis": {"edition": "student"}}``. The input is not modified, and applying the
-    function to its own result changes nothing. Returns an ``nbformat.NotebookNode``. Raises
-    ``TypeError`` when ``nb`` has no list of cells and ``ValueError`` when a cell is tagged both
-    ``solution`` and ``answer``.
+    ``answer`` cells stay as the students' placeholders; every other cell is *locked*: the
+    notebook metadata gains ``{"zjanalysis": {"edition": "student", "locked": [...]}}``, the
+    :func:`cell_digest` of each locked cell in order, so that a grader can tell which cells a
+    student edited, deleted or moved. The input is not modified, and applying the function to
+    its own result changes nothing. Returns an ``nbformat.NotebookNode``. Raises ``TypeError``
+    when ``nb`` has no list of cells and ``ValueError`` when a cell is tagged both ``solution``
+    and ``answer``.
     """
     import nbformat
 
@@ -405,6 +500,7 @@ def student_edition(nb: Mapping[str, Any]) -> Any:
     out.setdefault("metadata", nbformat.from_dict({}))
     out["metadata"].setdefault(EDITION_KEY, nbformat.from_dict({}))
     out["metadata"][EDITION_KEY]["edition"] = "student"
+    out["metadata"][EDITION_KEY]["locked"] = locked_digests(out)
     return out
 
 
@@ -412,6 +508,13 @@ def edition(nb: Mapping[str, Any]) -> str:
     """``"student"`` for a notebook made by :func:`student_edition`, else ``"instructor"``."""
     meta = nb.get("metadata", {}).get(EDITION_KEY, {})
     return "student" if meta.get("edition") == "student" else "instructor"
+
+
+def mentioned_exercises(source: str | list[str]) -> list[str]:
+    """The exercise ids a cell's source mentions (``01-ex1`` or ``answer_01_ex1``), sorted."""
+    if isinstance(source, list):
+        source = "".join(source)
+    return sorted({f"{nn}-ex{int(k)}" for nn, k in _MENTION.findall(source)})
 
 
 def notebook_exercises(nb: Mapping[str, Any]) -> dict[str, dict[str, list[int]]]:
@@ -422,13 +525,10 @@ def notebook_exercises(nb: Mapping[str, Any]) -> dict[str, dict[str, list[int]]]
     """
     found: dict[str, dict[str, list[int]]] = {}
     for index, cell in enumerate(nb.get("cells", [])):
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(source)
         tags = _tags(cell)
         kind = SOLUTION_TAG if SOLUTION_TAG in tags else ANSWER_TAG if ANSWER_TAG in tags else "other"
-        for nn, k in sorted(set(_MENTION.findall(source))):
-            entry = found.setdefault(f"{nn}-ex{int(k)}", {ANSWER_TAG: [], SOLUTION_TAG: [], "other": []})
+        for exercise_id in mentioned_exercises(cell.get("source", "")):
+            entry = found.setdefault(exercise_id, {ANSWER_TAG: [], SOLUTION_TAG: [], "other": []})
             entry[kind].append(index)
     return {key: found[key] for key in sorted(found)}
 

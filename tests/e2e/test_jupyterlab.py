@@ -78,7 +78,14 @@ def save_from_menu(page, path: Path, bound: float = 15.0) -> nbformat.NotebookNo
         if time.monotonic() > deadline:
             raise AssertionError(f"{path.name} was not saved within {bound:g} s of File > Save")
         time.sleep(0.2)
-    return nbformat.read(path, as_version=4)
+    # JupyterLab truncates the file before writing it: under load the first read can be empty.
+    while True:
+        try:
+            return nbformat.read(path, as_version=4)
+        except nbformat.reader.NotJSONError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def run_in_lab(page, server: LabServer, path: Path, artifacts: Path) -> tuple[list[str], list]:
