@@ -13,7 +13,6 @@ import hashlib
 import itertools
 import json
 import os
-import platform
 import re
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from zjanalysis import execute, site
+from zjanalysis.versions import package_versions
 
 CACHE_NAME = ".render-cache.json"
 LOCK_NAME = ".render-lock"
@@ -258,15 +258,7 @@ def check_parameters(runs: Iterable[Run]) -> None:
 
 def library_versions() -> dict[str, str]:
     """Return the Python version and the versions of the libraries that shape a rendered notebook."""
-    from importlib import metadata
-
-    versions = {"python": platform.python_version()}
-    for name in VERSIONED:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
+    return package_versions(VERSIONED)
 
 
 def package_folder() -> Path:
@@ -381,13 +373,9 @@ def prepare_out(out_dir: Path) -> Path:
     Also removes temporary files an interrupted render left: call it holding the folder's lock.
     """
     out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        site.write_atomic(out_dir / ".write-test", b"")
-        (out_dir / ".write-test").unlink()
-    except OSError as err:
-        raise RenderError(f"Cannot write to --out {out_dir}: {err.strerror or err}.") from None
-    site.remove_temp_files(out_dir)
+    problem = site.prepare_folder(out_dir)
+    if problem:
+        raise RenderError(problem)
     return out_dir
 
 

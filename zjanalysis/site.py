@@ -95,6 +95,21 @@ def remove_temp_files(folder: Path) -> list[Path]:
     return removed
 
 
+def prepare_folder(folder: Path, option: str = "--out") -> str | None:
+    """Create `folder` if needed, prove it is writable and clear temp files an interrupted
+    write left in it (call it holding the folder's lock). Return None, or one sentence saying
+    why the folder cannot be used, naming `option`."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / ".write-test", b"")
+        (folder / ".write-test").unlink()
+    except OSError as err:
+        return f"Cannot write to {option} {folder}: {err.strerror or err}."
+    remove_temp_files(folder)
+    return None
+
+
 @functools.cache
 def _html_exporter() -> Any:
     """One exporter per process: building one loads and compiles the templates (~0.1 s)."""

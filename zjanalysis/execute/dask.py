@@ -38,9 +38,9 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator
 
-from zjanalysis.execute import handlers
+from zjanalysis.execute.base import BaseEngine
 from zjanalysis.execute.jobs import EngineError, Job, Result
 
 CONNECT_TIMEOUT = 10.0
@@ -195,7 +195,7 @@ def open_dask_engine(*, workers: int | None = None, scheduler: str | None = None
     return engine
 
 
-class DaskEngine:
+class DaskEngine(BaseEngine):
     """Jobs as Dask tasks (implements `zjanalysis.execute.Engine`)."""
 
     name = "dask"
@@ -206,17 +206,11 @@ class DaskEngine:
         self.cluster = cluster
         self.where = scheduler or "the local Dask cluster"
         self.settings = {"zygote": zygote, "prewarm": prewarm}
-        self._active: Iterator[Result] | None = None
+        super().__init__()
         self._closed = False
         self._zygote = shared_zygote
         if shared_zygote is not None:
             self.settings["zygote_socket"] = shared_zygote.socket
-
-    def __enter__(self) -> "DaskEngine":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def check_workers(self) -> None:
         """Wait for a worker, then compare every worker's fingerprint with this machine's."""
@@ -239,12 +233,6 @@ class DaskEngine:
             problem = fingerprint_mismatch(ours, theirs[address], f"Dask worker {address}")
             if problem:
                 raise EngineError(problem)
-
-    def run(self, jobs: Sequence[Job],
-            started: Callable[[Job], None] | None = None) -> Iterator[Result]:
-        targets = [(job, handlers.target(job.kind)) for job in jobs]
-        self._active = self._run(targets, started)
-        return self._active
 
     def _run(self, targets: list[tuple[Job, str]],
              started: Callable[[Job], None] | None) -> Iterator[Result]:
@@ -341,9 +329,7 @@ class DaskEngine:
         if self._closed:
             return
         self._closed = True
-        if self._active is not None:
-            self._active.close()  # type: ignore[attr-defined]
-            self._active = None
+        self._stop_active()
         try:
             # Workers (of a cluster that outlives the batch, too) keep no zygote, idle kernel
             # or folder of ours.

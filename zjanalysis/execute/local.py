@@ -17,9 +17,9 @@ import sys
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator
 
-from zjanalysis.execute import handlers
+from zjanalysis.execute.base import BaseEngine
 from zjanalysis.execute.jobs import Job, Result
 from zjanalysis.execute.kernels import Zygote, private_folder
 from zjanalysis.execute.runner import Runtime
@@ -91,7 +91,7 @@ class _Worker:
             self.process.join()
 
 
-class LocalEngine:
+class LocalEngine(BaseEngine):
     """Worker processes on this machine (implements `zjanalysis.execute.Engine`)."""
 
     name = "local"
@@ -101,19 +101,7 @@ class LocalEngine:
         self.workers = workers or os.cpu_count() or 1
         self.zygote = zygote
         self.prewarm = prewarm
-        self._active: Iterator[Result] | None = None
-
-    def __enter__(self) -> "LocalEngine":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def run(self, jobs: Sequence[Job],
-            started: Callable[[Job], None] | None = None) -> Iterator[Result]:
-        targets = [(job, handlers.target(job.kind)) for job in jobs]
-        self._active = self._run(targets, started)
-        return self._active
+        super().__init__()
 
     def _run(self, targets: list[tuple[Job, str]],
              started: Callable[[Job], None] | None) -> Iterator[Result]:
@@ -181,6 +169,4 @@ class LocalEngine:
             shutil.rmtree(root, ignore_errors=True)
 
     def close(self) -> None:
-        if self._active is not None:
-            self._active.close()  # type: ignore[attr-defined]
-            self._active = None
+        self._stop_active()

@@ -10,7 +10,6 @@ written outside the runtime's private folder.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import os
 import platform
@@ -24,6 +23,7 @@ from zjanalysis.execute import handlers
 from zjanalysis.execute.jobs import DataBundle, DataMismatch, Job, Result
 from zjanalysis.execute.kernels import (KernelPool, KernelSpec, StartedKernel, Zygote,
                                         private_folder)
+from zjanalysis.versions import package_versions, tree_sha256
 
 # Compared between the caller and every worker before a batch (and again inside each task).
 FINGERPRINT_PACKAGES = ("zjanalysis", "papermill", "pandas", "matplotlib", "seaborn",
@@ -36,21 +36,8 @@ def fingerprint() -> dict[str, str]:
     """Return the versions that shape a job's output here: Python, the packages above, and a
     digest of the zjanalysis source actually imported (an editable install can differ from
     its version number)."""
-    from importlib import metadata
-
-    versions = {"python": platform.python_version()}
-    for name in FINGERPRINT_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        if "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    versions["zjanalysis source"] = digest.hexdigest()[:16]
+    versions = package_versions(FINGERPRINT_PACKAGES)
+    versions["zjanalysis source"] = tree_sha256(Path(__file__).resolve().parents[1])[:16]
     return versions
 
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
 import sys
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from zjanalysis.grading import report, runner
 from zjanalysis.grading.score import (Key, Row, exercise_order, flat_rows, points_text,
                                       score_submission)
 from zjanalysis.grading.submissions import Collection, GradeError, Refusal, Submission, collect
+from zjanalysis.versions import package_versions, tree_sha256
 
 execute.register(runner.KIND, "zjanalysis.grading.runner:execute_submission")
 
@@ -76,22 +75,8 @@ def exercises_of(stem: str) -> list[str]:
     return sorted((e for e in teach.exercises() if e.startswith(stem[:2] + "-")), key=exercise_order)
 
 
-def _tree_sha256(root: Path, pattern: str) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
 def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in ("zjanalysis", *PACKAGES):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
+    return package_versions(("zjanalysis", *PACKAGES))
 
 
 def planned_notebook(plan: planning.Plan) -> bytes:
@@ -112,13 +97,9 @@ def _check_folders(submissions: Path, out_dir: Path) -> None:
     if out == sub or sub in out.parents:
         raise GradeError(f"--out {out_dir} is inside the submissions folder {submissions}; it would "
                          f"be read as a student's folder next time. Choose a folder outside it.")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        site.write_atomic(out / ".write-test", b"")
-        (out / ".write-test").unlink()
-    except OSError as err:
-        raise GradeError(f"Cannot write to --out {out_dir}: {err.strerror or err}.") from None
-    site.remove_temp_files(out)
+    problem = site.prepare_folder(out_dir)
+    if problem:
+        raise GradeError(problem)
 
 
 def grade(submissions: Path, out_dir: Path, *, jobs: int | None = None, engine: str = "local",
@@ -239,7 +220,7 @@ def grade(submissions: Path, out_dir: Path, *, jobs: int | None = None, engine: 
     manifest = {
         "version": 1,
         "grader": {"versions": _versions(),
-                   "source_sha256": _tree_sha256(Path(__file__).resolve().parents[1], "*.py")},
+                   "source_sha256": tree_sha256(Path(__file__).resolve().parents[1])},
         "data": {"sha256": bundle.digest},
         "answer_key_sha256": hashlib.sha256(json.dumps(
             {"ranges": key.ranges, "choices": key.choices,

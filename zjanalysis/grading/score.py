@@ -165,6 +165,10 @@ def _a_number(ex: teach.Exercise) -> str:
     return f"a number in {ex.unit}" if ex.unit else "a number"
 
 
+def _out_of_time(limits: dict, when: str) -> str:
+    return f"The notebook ran out of time ({limits.get('notebook_timeout'):g} s in all) {when}."
+
+
 def _cell_problem(cell: dict, limits: dict) -> tuple[str, str] | None:
     """(status, reason) for a student cell that did not run cleanly, else None."""
     number = cell.get("number")
@@ -183,8 +187,7 @@ def _cell_problem(cell: dict, limits: dict) -> tuple[str, str] | None:
         return "error", f"{where} raised {error}" + ("" if error.endswith(".") else ".")
     if status == "timeout":
         if error == "notebook":
-            return "timeout", (f"The notebook ran out of time ({limits.get('notebook_timeout'):g} s in "
-                               f"all) at {where.lower()}; nothing after it was graded.")
+            return "timeout", _out_of_time(limits, f"at {where.lower()}; nothing after it was graded")
         return "timeout", (f"{where} was still running after {limits.get('timeout'):g} s and was "
                            f"stopped (a loop that never ends?).")
     if status == "died":
@@ -192,8 +195,7 @@ def _cell_problem(cell: dict, limits: dict) -> tuple[str, str] | None:
                          f"grader started a new kernel and went on with the next cells.")
     if status == "skipped":
         if error == "notebook":
-            return "timeout", (f"The notebook ran out of time ({limits.get('notebook_timeout'):g} s in "
-                               f"all) before {where.lower()} ran.")
+            return "timeout", _out_of_time(limits, f"before {where.lower()} ran")
         return "error", (f"{where} did not run: the kernel kept stopping and could not be "
                          f"started again.")
     return None
