@@ -12,7 +12,7 @@ HEAVY = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "frictionless"
 
 # Upstream first. A module may import modules of an earlier level, or its peers on the same level.
 LEVELS = [
-    {"params"},                               # leaf: notebooks validate parameters before anything loads
+    {"params", "versions"},                   # leaves: parameters are validated before anything loads
     {"data"},
     {"figures", "slips"},
     {"checks"},
