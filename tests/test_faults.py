@@ -90,8 +90,8 @@ def test_renders_against_corrupted_data_reach_the_verdicts_the_replay_predicts(o
     misprint is written into a copy of data/ (from the report as the diagnosis reads it), the
     claim's notebook is rendered by the engine with that copy as its $ZJANALYSIS_DATA, and the
     ledger row must be what the in-process replay predicts: `discrepancy`, the same evidence,
-    the same likely value. (The replay above covers every misprint of every class; rendering
-    each of the 439 would take minutes, one per claim and class about one.)"""
+    the same likely value. (The replay above covers all 439 misprints; rendering each would take
+    several minutes, one per claim and class takes about one and a half.)"""
     from zjanalysis import execute, verdicts
 
     chosen = {}

@@ -462,10 +462,12 @@ def test_outputs_are_sorted_counted_and_escaped(tmp_path):
     (["grade", "subs", "--out", "out", "--jobs", "0"], "--jobs must be 1 or more; got 0."),
     (["grade", "subs", "--out", "out", "--memory", "10"], "--memory must be at least 256"),
     (["grade", "subs", "--out", "subs/graded"], "is inside the submissions folder"),
+    (["grade", "subs", "--out", "a-file/graded"], "Cannot write to --out a-file/graded: "),
     (["grade", "subs", "--out", "out", "--scheduler", "tcp://x:1"], "--scheduler needs --engine dask"),
 ])
 def test_usage_errors_exit_2_with_one_sentence(tmp_path, args, message):
     (tmp_path / "subs").mkdir()
+    (tmp_path / "a-file").write_text("not a folder")
     done = zj(*args, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr

@@ -95,17 +95,17 @@ def remove_temp_files(folder: Path) -> list[Path]:
     return removed
 
 
-def prepare_folder(folder: Path, option: str = "--out") -> str | None:
-    """Create `folder` if needed, prove it is writable and clear temp files an interrupted
-    write left in it (call it holding the folder's lock). Return None, or one sentence saying
-    why the folder cannot be used, naming `option`."""
+def prepare_folder(folder: Path) -> str | None:
+    """Create the output folder (`--out`) if needed, prove it is writable and clear temp files
+    an interrupted write left in it (call it holding the folder's lock). Return None, or one
+    sentence saying why the folder cannot be used."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(folder / ".write-test", b"")
         (folder / ".write-test").unlink()
     except OSError as err:
-        return f"Cannot write to {option} {folder}: {err.strerror or err}."
+        return f"Cannot write to --out {folder}: {err.strerror or err}."
     remove_temp_files(folder)
     return None
 

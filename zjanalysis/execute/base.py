@@ -1,5 +1,6 @@
 """What every engine does the same way: context management and keeping hold of the batch
-that is running, so `close` can stop it. Subclasses write `_run` and `close`."""
+that is running, so `close` can stop it. Subclasses write `_run`, and extend `close` when they
+hold more (the Dask engine's client and cluster)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ from zjanalysis.execute.jobs import Job, Result
 
 
 class BaseEngine:
-    name = "base"
-
     def __init__(self) -> None:
         self._active: Iterator[Result] | None = None
 

@@ -167,6 +167,3 @@ class LocalEngine(BaseEngine):
             if spawner is not None:
                 spawner.stop()
             shutil.rmtree(root, ignore_errors=True)
-
-    def close(self) -> None:
-        self._stop_active()

@@ -75,10 +75,6 @@ def exercises_of(stem: str) -> list[str]:
     return sorted((e for e in teach.exercises() if e.startswith(stem[:2] + "-")), key=exercise_order)
 
 
-def _versions() -> dict[str, str]:
-    return package_versions(("zjanalysis", *PACKAGES))
-
-
 def planned_notebook(plan: planning.Plan) -> bytes:
     """The notebook a grade job runs: the plan's cells, each with its role in its metadata."""
     cells = [{"cell_type": "code", "execution_count": None, "outputs": [], "source": cell.source,
@@ -219,7 +215,7 @@ def grade(submissions: Path, out_dir: Path, *, jobs: int | None = None, engine: 
                             for r in refusals), key=lambda r: (r["student"], r["path"]))
     manifest = {
         "version": 1,
-        "grader": {"versions": _versions(),
+        "grader": {"versions": package_versions(("zjanalysis", *PACKAGES)),
                    "source_sha256": tree_sha256(Path(__file__).resolve().parents[1])},
         "data": {"sha256": bundle.digest},
         "answer_key_sha256": hashlib.sha256(json.dumps(
