@@ -492,38 +492,3 @@ def test_ranking_can_leave_out_the_ranks():
     assert ax.get_title(loc="left") == "Ranking of 3 regions, largest first"
     with pytest.raises(ValueError, match="show_ranks must be True or False; got 'no'"):
         charts.ranking({"Zhejiang": 1.0}, unit="x", show_ranks="no")
-
-
-def _recorded_network():
-    from zjanalysis import diagnosis, network, verdicts
-
-    net = network.Network("test")
-    t = net.figure("t.total_2018", "45.537 million", unit="million persons")
-    i = net.figure("t.increase_2018", "5.877 million", unit="million persons")
-    r = net.figure("t.rate_2018", "79.2%", unit="percent")
-    e = net.figure("t.edition_2017", "39.56", kind="reference", unit="million persons", source="s1")
-    p = net.figure("t.population_2018", "57.37", kind="reference", unit="million persons", source="s2")
-    net.figure("t.unused_2018", "12", kind="reference", source="s3", label="a figure no check uses")
-    net.check("t.end_2017", t - i, e, says="last year's count")
-    net.check("t.rate", t / p * 100, r, says="the rate")
-    found = diagnosis.diagnose(net)
-    return verdicts.payload(net, found, verdicts.derive(net, found))
-
-
-def test_network_chart_marks_the_blamed_figure_and_skips_unused_references():
-    import matplotlib.pyplot as plt
-
-    ax = charts.network(_recorded_network())
-    texts = [t.get_text() for t in ax.texts]
-    blamed = next(t for t in ax.texts if t.get_text().startswith("total_2018"))
-    # 45.437 − 5.877 = 39.560, 45.437 / 57.37 = 79.20 %: the diagnosis names the reading
-    assert "45.537 million → 45.437 million" in blamed.get_text() and "[discrepancy]" in blamed.get_text()
-    assert blamed.get_bbox_patch().get_linewidth() > 2
-    assert not any("a figure no check uses" in t for t in texts)
-    assert "2 like for like failing; blamed: t.total_2018" in ax.get_title(loc="left").replace("\n", " ")
-    plt.close(ax.figure)
-
-
-def test_network_chart_refuses_an_empty_network():
-    with pytest.raises(ValueError, match="holds no figures"):
-        charts.network({"quantities": [], "constraints": []})

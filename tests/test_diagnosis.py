@@ -125,6 +125,6 @@ def test_everything_holding_means_no_hypothesis():
 
 def test_the_table_reads_like_the_hypotheses():
     net = internet_users()
-    rows = diagnosis.table(net, diagnosis.diagnose(net))
+    rows = diagnosis.table(diagnosis.to_json(net, diagnosis.diagnose(net)))
     assert rows[0]["figure"] == "t.total_2018" and rows[0]["likely read"] == "45.437 million"
     assert rows[0]["strength"] == "likely" and rows[0]["slip"].startswith("one digit changed")

@@ -11,6 +11,7 @@ import pytest
 
 from zjanalysis import execute
 from zjanalysis.execute import handlers
+from zjanalysis.versions import files_sha256
 
 
 def test_limits_refuse_nonsense_and_name_the_limit():
@@ -82,22 +83,25 @@ def test_tampered_or_escaping_bundles_are_refused_before_anything_is_written(tmp
     with pytest.raises(execute.DataMismatch):
         tampered.materialize(tmp_path / "worker")
     files = (("../escape.csv", b"x"),)
-    escaping = execute.DataBundle(files, execute.tree_digest(files))
+    escaping = execute.DataBundle(files, files_sha256(files))
     with pytest.raises(execute.DataMismatch, match="would leave the data folder"):
         escaping.materialize(tmp_path / "worker2")
     assert not (tmp_path / "worker").exists() and not (tmp_path / "escape.csv").exists()
 
 
-def test_registry_knows_the_built_in_kinds_and_refuses_clashes():
-    assert execute.target("render") == "zjanalysis.execute.notebooks:render"
-    assert execute.target("refresh") == "zjanalysis.execute.notebooks:refresh"
+def test_each_client_registers_its_handler_beside_it_and_clashes_are_refused():
+    import zjanalysis.refresh  # noqa: F401  -- registers "refresh"
+    import zjanalysis.render  # noqa: F401  -- registers "render"
+
+    assert execute.target("render") == "zjanalysis.render.handler:render"
+    assert execute.target("refresh") == "zjanalysis.refresh:run_job"
     with pytest.raises(ValueError, match=r"Job kind 'nope' has no handler; known: .*refresh, render"):
         execute.target("nope")
     with pytest.raises(ValueError, match="must look like 'package.module:function'"):
         execute.register("odd", "no colon here")
-    with pytest.raises(ValueError, match="already handled by zjanalysis.execute.notebooks:render"):
+    with pytest.raises(ValueError, match="already handled by zjanalysis.render.handler:render"):
         execute.register("render", "elsewhere.module:run")
-    execute.register("render", "zjanalysis.execute.notebooks:render")     # the same: no change
+    execute.register("render", "zjanalysis.render.handler:render")     # the same: no change
     execute.register("test-kind", "os.path:join")
     try:
         assert handlers.load(execute.target("test-kind"))("a", "b") == "a/b"

@@ -111,11 +111,11 @@ def test_renders_against_corrupted_data_reach_the_verdicts_the_replay_predicts(o
                                 data=execute.DataBundle.from_folder(folder)))
         net = faults.corrected(faults.from_payload(bodies[str(data.claim(claim_id)["theme"])]))
         net.quantities[claim_id].stated = net.quantities[claim_id].reprinted(o.injection.misprint)
-        expected[name] = next(f for f in verdicts.derive(net) if f.claim_ids == (claim_id,))
+        expected[name] = next(f for f in verdicts.derive(net) if f.claim_id == claim_id)
     with execute.open_engine("local", workers=2) as engine:
         results = {r.name: r for r in engine.run(jobs)}
     for name, want in expected.items():
         result = results[name]
         assert result.status == "ok", (name, result.message)
-        row = next(r for r in result.findings if r["claim_id"] == want.claim_ids[0])
+        row = next(r for r in result.record["claims"] if r["claim_id"] == want.claim_id)
         assert (row["verdict"], row["evidence"], row["likely_value"]) == ("discrepancy", want.evidence, want.likely_value), name

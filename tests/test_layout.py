@@ -12,16 +12,17 @@ HEAVY = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "frictionless"
 
 # Upstream first. A module may import modules of an earlier level, or its peers on the same level.
 LEVELS = [
-    {"params", "versions"},                   # leaves: parameters are validated before anything loads
-    {"data"},
-    {"figures", "slips"},
-    {"checks"},
-    {"network"},
+    {"params", "versions", "paths", "atomic", "display"},   # leaves: import nothing of the package
+    {"data"},                                 # the only module that reads data/
+    {"figures", "slips"},                     # printed figures as intervals; misprints
+    {"units"},                                # numbers as a reader reads them
+    {"findings", "expressions"},              # a claim's finding; arithmetic over printed figures
+    {"network"},                              # constraints between figures
     {"diagnosis"},
     {"verdicts"},
-    {"charts"},
-    {"notebook"},
-    {"teach", "exercises", "site"},
+    {"records", "drawing", "charts"},         # the run record out of the kernel; pictures
+    {"notebook"},                             # the generated tables of a notebook
+    {"teach", "exercises", "site"},           # self-checks; the site, from the records alone
     {"execute"},                              # the engine: never imports the planner or the cli
     {"render", "grading"},                    # the planners: hand jobs to the engine
     {"cli", "__main__", "refresh", "faults"},
@@ -34,7 +35,7 @@ def run_python(code: str) -> subprocess.CompletedProcess:
 
 
 def test_core_import_is_silent_and_light():
-    out = run_python("import sys, zjanalysis, zjanalysis.figures, zjanalysis.checks, zjanalysis.params; "
+    out = run_python("import sys, zjanalysis, zjanalysis.figures, zjanalysis.findings, zjanalysis.params; "
                      f"sys.stderr.write(repr(sorted(m for m in {HEAVY!r} if m in sys.modules)))")
     # nothing printed by the imports; the only output is the list of heavy modules, on stderr
     assert out.stdout == "" and out.stderr == "[]"
@@ -42,7 +43,7 @@ def test_core_import_is_silent_and_light():
 
 def package_modules() -> list[str]:
     names = [p.stem for p in sorted(PACKAGE.glob("*.py")) if p.stem not in ("__init__", "__main__")]
-    for package in ("exercises", "execute", "grading"):
+    for package in ("exercises", "execute", "grading", "render", "site"):
         names += [f"{package}.{p.stem}" for p in sorted((PACKAGE / package).glob("*.py"))
                   if p.stem != "__init__"]
     return names
@@ -83,7 +84,7 @@ def imported_modules(source: str, package_path: tuple[str, ...] = ()) -> set[str
 @pytest.mark.parametrize("source, package_path, expected", [
     ("import zjanalysis.data", (), {"data"}),
     ("from zjanalysis import data, figures as f", (), {"data", "figures"}),
-    ("from zjanalysis.checks import Finding", (), {"checks"}),
+    ("from zjanalysis.findings import Finding", (), {"findings"}),
     ("def f():\n    from zjanalysis import charts", (), {"charts"}),     # lazy imports count too
     ("from . import charts", (), {"charts"}),
     ("from .render import Run", (), {"render"}),

@@ -133,12 +133,3 @@ def test_a_recorded_network_reads_back_from_the_data():
     assert again.constraints["netizens.gap_points"].right.name == "points gap"
     assert again.constraints["netizens.gap_points"].differs == {"date": "example"}
     assert again.quantities[edition.id].label == "2017 edition"
-
-
-def test_layout_puts_claims_left_checks_middle_references_right(net):
-    total, increase, count = (net.quantities[q] for q in ("t.total_2018", "t.increase_2018", "t.count_2017"))
-    net.check("t.base", (total - increase) * 100, count, says="base")
-    places = network.layout(net.to_json())
-    assert {places[f"q:{q}"][0] for q in ("t.total_2018", "t.increase_2018")} == {0.0}
-    assert places["c:t.base"][0] == 1.0 and places["q:t.count_2017"][0] == 2.0
-    assert network.layout(net.to_json()) == places

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def shown(monkeypatch):
     bundles = []
-    monkeypatch.setattr(notebook, "_display", bundles.append)
+    monkeypatch.setattr(notebook.display, "show", bundles.append)
     return bundles
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from zjanalysis import checks, data
+from zjanalysis import data, records
 from zjanalysis.render import declared_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,10 +83,16 @@ def test_notebook_is_committed_executed_and_clean(path):
             assert "/work/" not in text and "0x7f" not in text, f"{path.name}: volatile output"
 
 
+def recorded_claims(nb) -> list[dict]:
+    """The claim entries of the run record a notebook emitted (none for the overview)."""
+    record = records.from_notebook(nb)
+    return record["claims"] if record else []
+
+
 def test_every_claim_is_recorded_in_exactly_one_notebook():
     seen: dict[str, list[str]] = {}
     for path in THEME_NOTEBOOKS:
-        for finding in checks.findings_from_notebook(read(path)):
+        for finding in recorded_claims(read(path)):
             seen.setdefault(finding["claim_id"], []).append(path.name)
     registry = set(data.claims().index)
     assert registry - seen.keys() == set(), "claims no notebook records"
@@ -99,7 +105,7 @@ def test_each_theme_notebook_records_only_its_own_theme():
     claims = data.claims()
     for path in THEME_NOTEBOOKS:
         theme = path.stem.split("_", 1)[1]
-        for finding in checks.findings_from_notebook(read(path)):
+        for finding in recorded_claims(read(path)):
             assert claims.loc[finding["claim_id"], "theme"] == theme, (path.name, finding["claim_id"])
 
 
@@ -124,7 +130,7 @@ def test_papermill_runs_with_non_default_parameters(path, tmp_path):
     args = [arg for name in names for arg in ("-p", name, str(NON_DEFAULT[name]))]
     result = papermill(path, tmp_path / path.name, *args)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert checks.findings_from_notebook(read(tmp_path / path.name)) or path.name.startswith("00_")
+    assert recorded_claims(read(tmp_path / path.name)) or path.name.startswith("00_")
 
 
 @pytest.mark.slow
@@ -226,7 +232,7 @@ PROSE_DEFAULTS = {
 
 @pytest.mark.parametrize("stem", sorted(PROSE_DEFAULTS))
 def test_what_the_prose_says_of_the_default_verdicts_is_what_the_notebook_records(stem):
-    recorded = {row["claim_id"]: row for row in checks.findings_from_notebook(read(ROOT / "notebooks" / f"{stem}.ipynb"))}
+    recorded = {row["claim_id"]: row for row in recorded_claims(read(ROOT / "notebooks" / f"{stem}.ipynb"))}
     for claim_id, expected in PROSE_DEFAULTS[stem].items():
         row = recorded[claim_id]
         assert (row["verdict"], row["evidence"]) == expected[:2], (stem, claim_id)
@@ -236,13 +242,11 @@ def test_what_the_prose_says_of_the_default_verdicts_is_what_the_notebook_record
 def test_no_discrepancy_rests_on_a_comparison_that_is_not_like_for_like():
     """Issue 14's rule, on the collection as committed: a discrepancy needs a failing like-for-like
     check, and a plain `confirmed` needs a full (not partial) one."""
-    from zjanalysis.site import network_from_notebook
-
     for path in THEME_NOTEBOOKS:
         nb = read(path)
-        for body in network_from_notebook(nb):
+        for body in [records.from_notebook(nb)["network"]]:
             constraints = {c["id"]: c for c in body["constraints"]}
-            for row in checks.findings_from_notebook(nb):
+            for row in recorded_claims(nb):
                 mine = [constraints[c] for c in row["constraints"] if constraints[c]["role"] == "check"]
                 if row["verdict"] == "discrepancy":
                     assert any(c["status"] == "violated" and not c["differs"] for c in mine), row["claim_id"]

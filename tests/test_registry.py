@@ -127,7 +127,7 @@ def test_no_statement_copies_six_words_of_the_article(registry):
 
 def test_claims_table_shows_the_themes_claims_in_article_order():
     data.clear_cache()
-    with mock.patch("IPython.display.display") as display:
+    with mock.patch("zjanalysis.display.show") as display:
         assert notebook.claims_table("broadband") is None
     bundle = display.call_args.args[0]
     lines = bundle["text/plain"].splitlines()
@@ -143,7 +143,7 @@ def test_claims_table_rejects_an_unknown_theme():
 
 
 def test_navigation_links_neighbours_and_overview(tmp_path):
-    with mock.patch("IPython.display.display") as display, \
+    with mock.patch("zjanalysis.display.show") as display, \
             mock.patch.object(notebook, "notebook_order", lambda: ["00_overview", "01_internet_users", "02_broadband"]):
         notebook.navigation("01_internet_users.ipynb")
         middle = display.call_args.args[0]["text/markdown"]

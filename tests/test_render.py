@@ -13,11 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from zjanalysis import render
+from zjanalysis import paths, records, render
 from zjanalysis.render import RenderError, Run
-
-FINDINGS_MIME = "application/vnd.zjanalysis.findings+json"
-
 
 def make_notebook(path: Path, *body: str, params: str = "tolerance: float = 0.0  # widening") -> Path:
     nb = nbformat.v4.new_notebook()
@@ -125,7 +122,7 @@ def test_grid_that_is_not_yaml_is_refused(tmp_path):
 def test_grid_key_without_notebook_is_refused(tmp_path, monkeypatch):
     nb = make_notebook(tmp_path / "01_a.ipynb")
     # With no notebook named on the command line the grid's keys are looked up in notebooks/.
-    monkeypatch.setattr(render, "default_notebooks", lambda: [nb])
+    monkeypatch.setattr(render.plan, "default_notebooks", lambda: [nb])
     with pytest.raises(RenderError, match=r"Grid key '09_zz' names no notebook; known: 01_a\."):
         render.plan_runs([], grid={"09_zz": [{}]})
     assert [r.name for r in render.plan_runs([], grid={"01_a": [{"tolerance": 1}]})] == \
@@ -182,15 +179,15 @@ def test_shared_digest_tracks_data_package_and_versions(tmp_path, monkeypatch):
     package.mkdir()
     (package / "m.py").write_text("A = 1\n")
     monkeypatch.setenv("ZJANALYSIS_DATA", str(data))
-    monkeypatch.setattr(render, "package_folder", lambda: package)
-    monkeypatch.setattr(render, "library_versions", lambda: {"pandas": "3.1.1"})
+    monkeypatch.setattr(render.cache.paths, "package_dir", lambda: package)
+    monkeypatch.setattr(render.cache, "library_versions", lambda: {"pandas": "3.1.1"})
     first = render.shared_inputs_digest()
     assert render.shared_inputs_digest() == first
     (data / "claims.csv").write_text("claim_id\ny\n")
     second = render.shared_inputs_digest()
     (package / "m.py").write_text("A = 2\n")
     third = render.shared_inputs_digest()
-    monkeypatch.setattr(render, "library_versions", lambda: {"pandas": "3.2.0"})
+    monkeypatch.setattr(render.cache, "library_versions", lambda: {"pandas": "3.2.0"})
     fourth = render.shared_inputs_digest()
     assert len({first, second, third, fourth}) == 4
 
@@ -220,9 +217,9 @@ def isolated_inputs(tmp_path, monkeypatch):
     data.mkdir()
     (data / "facts.csv").write_text("a,b\n1,2\n")
     package = tmp_path / "pkg"
-    shutil.copytree(render.package_folder(), package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(paths.package_dir(), package, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setenv("ZJANALYSIS_DATA", str(data))
-    monkeypatch.setattr(render, "package_folder", lambda: package)
+    monkeypatch.setattr(render.cache.paths, "package_dir", lambda: package)
     return data, package
 
 
@@ -254,11 +251,11 @@ def test_skip_when_unchanged_and_rerun_for_each_input_kind(tmp_path, monkeypatch
     (data / "facts.csv").write_text("a,b\n1,3\n")
     assert go() == {"a": "ok", "b": "ok"}                # data file changed
 
-    (package / "render.py").write_text((package / "render.py").read_text() + "\n# touched\n")
+    (package / "units.py").write_text((package / "units.py").read_text() + "\n# touched\n")
     assert go() == {"a": "ok", "b": "ok"}                # package source changed
 
     real = render.library_versions()
-    monkeypatch.setattr(render, "library_versions", lambda: {**real, "pandas": "99.0"})
+    monkeypatch.setattr(render.cache, "library_versions", lambda: {**real, "pandas": "99.0"})
     assert go() == {"a": "ok", "b": "ok"}                # a library version changed
 
     (out / "a.ipynb").unlink()
@@ -309,20 +306,30 @@ def test_rerender_is_byte_identical_and_paths_relative(tmp_path):
 
 
 @pytest.mark.slow
-def test_findings_reach_the_cache_and_the_ledger(tmp_path):
-    payload = {"version": 1, "findings": [{
-        "claim_id": "netizens.total_2018", "claim_ids": ["netizens.total_2018"],
-        "theme": "internet_users", "verdict": "confirmed", "stated": "45.537 million",
-        "reconstructed": "[45.5365, 45.5375]", "reference": "45.54", "explanation": "agrees",
-        "sources": ["cnnic-2019-43rd-report"]}]}
+def test_the_run_record_is_stored_beside_the_run_and_the_cache_points_at_it(tmp_path):
+    record = {"schema": records.SCHEMA, "version": records.VERSION, "theme": "internet_users",
+              "parameters": {"tolerance": 0.0}, "sources": {}, "network": None, "diagnosis": None,
+              "claims": [{"claim_id": "netizens.total_2018", "theme": "internet_users", "verdict": "confirmed",
+                          "evidence": "exact", "stated": "45.537 million", "unit": "million persons",
+                          "likely_value": "", "reconstructed": None, "references": [],
+                          "explanation": "agrees", "sources": ["cnnic-2019-43rd-report"], "constraints": []}]}
     nb = make_notebook(tmp_path / "f.ipynb", "from IPython.display import display\n"
-                       f"display({{{FINDINGS_MIME!r}: {payload!r}, 'text/plain': 'x'}}, raw=True)")
+                       f"display({{{records.MIME!r}: {record!r}, 'text/plain': 'x'}}, raw=True)")
     out = tmp_path / "out"
-    render.render(render.plan_runs([nb]), out, jobs=1, progress=False)
+    render.render(render.plan_runs([nb], {"tolerance": 0.5}), out, jobs=1, progress=False)
+    name = "f__tolerance-0.5"
+    stored = records.load(out / f"{name}{records.SUFFIX}")
+    # what the kernel decided, untouched, and what only the renderer knows, beside it
+    assert {k: stored[k] for k in record} == record
+    assert stored["run"]["name"] == name and stored["run"]["parameters"] == {"tolerance": 0.5}
+    assert stored["run"]["outputs"] == {"ipynb": f"{name}.ipynb", "html": f"{name}.html"}
+    assert set(stored["inputs"]) == {"notebook", "data", "package"} and "papermill" in stored["versions"]
+    entry = render.load_cache(out)["runs"][name]
+    assert entry["outputs"]["record"] == f"{name}{records.SUFFIX}" and "claims" not in json.dumps(entry)
     ledger = json.loads((out / "ledger.json").read_text())
     assert [row["claim_id"] for row in ledger] == ["netizens.total_2018"]
-    assert ledger[0]["notebook"] == "f.ipynb" and ledger[0]["parameters"] == {}
-    assert 'href="f.html"' in (out / "index.html").read_text()
+    assert ledger[0]["notebook"] == f"{name}.ipynb" and ledger[0]["parameters"] == {"tolerance": 0.5}
+    assert f'href="{name}.html"' in (out / "index.html").read_text()
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from zjanalysis.network import NetworkError
 
 
 def one(findings, claim_id):
-    return next(f for f in findings if f.claim_ids == (claim_id,))
+    return next(f for f in findings if f.claim_id == claim_id)
 
 
 def pair(claim_text, reference_text, **check):
@@ -67,7 +67,7 @@ def test_a_slip_names_the_likely_value_in_the_claims_unit():
     population = net.figure("t.population_2018", "57.37", kind="reference", unit="million persons", source="s2")
     net.check("t.end_2017", t - i, edition, says="last year's count")
     net.check("t.rate", figures.share_of(t, population), r, says="the rate")
-    found = {f.claim_ids[0]: f for f in verdicts.derive(net)}
+    found = {f.claim_id: f for f in verdicts.derive(net)}
     assert (found["t.total_2018"].verdict, found["t.total_2018"].likely_value) == ("discrepancy", "45.437")
     # with the total read as 45.437, 45.437 − 5.877 = 39.560 and 45.437 / 57.37 = 79.20 %
     assert found["t.increase_2018"].verdict == "confirmed"
@@ -81,7 +81,7 @@ def test_a_loose_check_only_bounds_the_figure():
     growth = net.figure("t.growth_2018", "25.4%", unit="percent")
     prev = net.figure("t.prev_2017", "1.3", kind="reference", qualifier="about", unit="trillion yuan", source="s")
     net.check("t.base", figures.implied_base(level, growth), prev * 1000, says="last year's level")
-    found = {f.claim_ids[0]: f for f in verdicts.derive(net)}
+    found = {f.claim_id: f for f in verdicts.derive(net)}
     # 1671.88 / 1.254 = 1333.2 ∈ [1250, 1350]; the growth could be anything from 23.8 % to 33.8 %
     assert (found["t.growth_2018"].verdict, found["t.growth_2018"].evidence) == ("consistent", "bounds")
     assert (found["t.level_2018"].verdict, found["t.level_2018"].evidence) == ("consistent", "bounds")
@@ -93,7 +93,7 @@ def test_checks_among_the_reports_own_figures_make_it_consistent():
     b = net.figure("t.b_2018", "452", unit="items")
     total = net.figure("t.total_2018", "620", unit="items")
     net.check("t.sum", a + b, total, says="the parts add up")
-    found = {f.claim_ids[0]: f for f in verdicts.derive(net)}
+    found = {f.claim_id: f for f in verdicts.derive(net)}
     assert (found["t.total_2018"].verdict, found["t.total_2018"].evidence) == ("consistent", "exact")
 
 
@@ -106,7 +106,7 @@ def test_a_wording_that_invites_the_wrong_reading_is_misleading():
     percent = net.reading("t.percent", gap, figures.relative_gap(rate, national), says="gap in percent")
     net.wording("t.gap_2018", intended=points, literal=percent, why="points printed as percent")
     net.would_settle("t.rate_2018", "x")
-    found = {f.claim_ids[0]: f for f in verdicts.derive(net)}
+    found = {f.claim_id: f for f in verdicts.derive(net)}
     assert found["t.gap_2018"].verdict == "misleading"
     assert found["t.gap_2018"].explanation.startswith("points printed as percent")
 
@@ -144,6 +144,6 @@ def test_a_claim_whose_checks_bound_nothing_still_says_what_would_settle_it():
 
 
 def test_every_evidence_value_is_documented():
-    from zjanalysis import checks
+    from zjanalysis import findings
 
-    assert set(checks.EVIDENCE) == set(checks.EVIDENCE_MEANINGS)
+    assert set(findings.EVIDENCE) == set(findings.EVIDENCE_MEANINGS)

@@ -30,7 +30,6 @@ __all__ = [
     "timeseries",
     "ranking",
     "share_bar",
-    "network",
 ]
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies and in greyscale print.
@@ -362,91 +361,6 @@ def share_bar(
     ax.set_xlabel(unit)
     ax.legend(frameon=False, loc="lower left", ncol=2, fontsize=9, borderaxespad=0.2)
     return _finish(ax, title, f"{part_label} as a share of {total_label}", sources, save)
-
-
-def network(
-    body: Mapping[str, Any],
-    *,
-    ax: Any = None,
-    save: str | Path | None = None,
-    sources: str | Sequence[str] | None = None,
-    title: str | None = None,
-) -> Any:
-    """Draw a recorded claim network (the plain data ``verdicts.record`` returns).
-
-    The report's figures on the left, coloured by verdict; the checks in the middle (a filled
-    diamond holds, an open red one fails, grey dashed edges compare figures that are not like
-    for like, dotted ones are readings of a claim's wording); reference figures on the right.
-    Figures the diagnosis blames have a thick vermilion frame and the value they most likely
-    read. Returns the Axes. Raises ValueError for a body without quantities.
-    """
-    from zjanalysis.network import drawn, layout
-
-    if not isinstance(body, Mapping) or not body.get("quantities"):
-        raise ValueError("network() takes the network that verdicts.record() returns; it holds no figures.")
-    places = layout(body)
-    rows = max(y for _, y in places.values()) + 1
-    ax = _start(ax, (_FIGSIZE[0] + 2.3, 1.4 + 0.52 * rows))
-    verdicts = body.get("verdicts", {})
-    blamed = set(body.get("implicated", []))
-    likely = {ch["quantity"]: ch["reading"] for h in body.get("hypotheses", [])[:1] for ch in h["changes"]
-              if ch["reading"]}
-    constraints = {c["id"]: c for c in body["constraints"]}
-    for c in body["constraints"]:
-        x0, y0 = places[f"c:{c['id']}"]
-        style = ":" if c["role"] == "reading" else ("--" if c["differs"] else "-")
-        for qid in c["inputs"]:
-            x1, y1 = places[f"q:{qid}"]
-            ax.plot([x0, x1], [y0, y1], style, color=COLORS["muted"], lw=1.1, zorder=1)
-    for c in body["constraints"]:
-        x, y = places[f"c:{c['id']}"]
-        fails = c.get("status") == "violated"
-        color = COLORS["highlight"] if fails and not c["differs"] and c["role"] == "check" else (
-            COLORS["muted"] if c["differs"] or c["role"] == "reading" else "#009E73")
-        ax.scatter([x], [y], marker="D", s=70, zorder=3, edgecolors=color, linewidths=1.6,
-                   facecolors="white" if fails else color)
-        ax.annotate(c["id"].split(".", 1)[1], (x, y), xytext=(0, 8), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=7.5, color="#333333")
-    for q in drawn(body):
-        x, y = places[f"q:{q['id']}"]
-        claim = q["kind"] == "claim"
-        verdict = verdicts.get(q["id"], {}).get("verdict", "")
-        text = (q["id"].split(".", 1)[1] if claim else _shorten(q["label"], 34)) + f"\n{q.get('shown') or q['printed']}"
-        if q["id"] in likely:
-            text += f" → {likely[q['id']]}"
-        if verdict:
-            text += f"  [{verdict}]"
-        edge = COLORS["highlight"] if q["id"] in blamed else "#777777"
-        face = _VERDICT_FILL.get(verdict, "#FFFFFF") if claim else "#EEF4FA"
-        ax.annotate(text, (x, y), ha="right" if claim else "left", va="center", fontsize=7.8,
-                    xytext=(-6 if claim else 6, 0), textcoords="offset points",
-                    bbox={"boxstyle": "round,pad=0.3", "fc": face, "ec": edge,
-                          "lw": 2.2 if q["id"] in blamed else 0.8})
-        ax.scatter([x], [y], s=18, color=edge, zorder=3)
-    ax.set_xlim(-1.45, 3.45)
-    ax.set_ylim(rows - 0.4, -0.9)
-    ax.axis("off")
-    for x, name in ((0, "the report's figures"), (1, "checks"), (2, "reference figures")):
-        ax.annotate(name, (x, -0.75), ha="center", fontsize=8.5, color=COLORS["caption"], style="italic")
-    failing = [c for c in constraints.values()
-               if c.get("status") == "violated" and c["role"] == "check" and not c["differs"]]
-    default = (f"{body.get('theme', '').replace('_', ' ').capitalize()}: {len(constraints)} checks, "
-               f"{len(failing)} like for like failing" + (f"; blamed: {', '.join(sorted(blamed))}" if blamed else ""))
-    return _finish(ax, title, default, sources, save)
-
-
-# Light fills for the verdicts, readable behind black text (same hues as the site's colours).
-_VERDICT_FILL = {
-    "confirmed": "#D4EDDA",
-    "consistent": "#D6E6F5",
-    "discrepancy": "#F8D7DA",
-    "misleading": "#FCEBC5",
-    "unverifiable": "#E9E9E9",
-}
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # ---------------------------------------------------------------------------------------------

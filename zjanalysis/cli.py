@@ -1,4 +1,4 @@
-"""The command line: `zjanalysis render`, `ledger` and `grade` (also `python -m zjanalysis`)."""
+"""The command line: `zjanalysis render`, `site`, `ledger` and `grade` (also `python -m zjanalysis`)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from zjanalysis import execute
 from zjanalysis import render as rendering
-from zjanalysis import site
 from zjanalysis.execute import ENGINES
 
 GRADE_DESCRIPTION = """\
@@ -112,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
                          help="address-space limit of each kernel, RLIMIT_AS (default: 2048)")
     grading.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
+    pages = commands.add_parser(
+        "site", help="rebuild the site of a rendered folder from its run records",
+        description="Rebuild ledger.csv, ledger.json, index.html and network.html in DIR from the "
+                    "run records there (*.record.json) and nothing else: no notebook runs, no cache "
+                    "or data is read. The same records always give the same bytes.")
+    pages.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
+                       help="the rendered folder (default: ./reports)")
+
     ledger = commands.add_parser("ledger", help="print the claim ledger of a rendered site",
                                  description="Print DIR/ledger.json as a table with verdict counts.")
     ledger.add_argument("folder", nargs="?", type=Path, default=Path("reports"), metavar="DIR")
@@ -121,9 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _render(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise rendering.RenderError(f"--jobs must be 1 or more; got {args.jobs}.")
-    if args.scheduler is not None and args.engine != "dask":
-        raise rendering.RenderError("--scheduler needs --engine dask; the local engine runs on "
-                                    "this machine only.")
+    execute.check_engine(args.engine, args.scheduler)
     if args.timeout <= 0:
         raise rendering.RenderError(f"--timeout must be a positive number of seconds; "
                                     f"got {args.timeout:g}.")
@@ -153,9 +159,7 @@ def _render(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from zjanalysis.grading import batch
 
-    if args.scheduler and args.engine != "dask":
-        raise batch.GradeError("--scheduler needs --engine dask; the local engine runs on this "
-                               "machine only.")
+    execute.check_engine(args.engine, args.scheduler)
     outcome = batch.grade(args.submissions, args.out, jobs=args.jobs, engine=args.engine,
                           scheduler=args.scheduler, timeout=args.timeout,
                           notebook_timeout=args.notebook_timeout, memory_mb=args.memory,
@@ -164,21 +168,38 @@ def _grade(args: argparse.Namespace) -> int:
     return EXIT_FAILED if outcome.failures else 0
 
 
+def _site(args: argparse.Namespace) -> int:
+    from zjanalysis import site
+
+    if not args.out.is_dir():
+        raise FileNotFoundError(f"--out {args.out} is not a folder; render into it first "
+                                f"(zjanalysis render --out {args.out}).")
+    with rendering.OutputLock(args.out):
+        rows = site.build(args.out)
+    print(f"{args.out}: {len(rows)} claims from the run records; wrote {', '.join(site.FILES)}.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 1 a run failed, 2 bad usage, 130 Ctrl-C)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     from zjanalysis.execute import EngineError
     from zjanalysis.grading.submissions import GradeError
+    from zjanalysis.records import RecordError
 
     try:
         if args.command == "render":
             return _render(args)
         if args.command == "grade":
             return _grade(args)
-        sys.stdout.write(site.format_ledger(site.read_ledger(args.folder)))
+        if args.command == "site":
+            return _site(args)
+        from zjanalysis.site import ledger
+
+        sys.stdout.write(ledger.format_ledger(ledger.read_ledger(args.folder)))
         return 0
-    except (rendering.RenderError, GradeError, EngineError, FileNotFoundError) as err:
+    except (rendering.RenderError, GradeError, EngineError, RecordError, FileNotFoundError) as err:
         print(f"zjanalysis {args.command}: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -21,6 +21,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zjanalysis import paths
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -127,7 +129,7 @@ def data_dir() -> Path:
                 path=path,
             )
         return path
-    return Path(__file__).resolve().parent.parent / "data"
+    return paths.default_data_dir()
 
 
 @dataclass

@@ -32,9 +32,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from zjanalysis import checks, figures, slips
+from zjanalysis import figures, slips, units
 from zjanalysis.figures import Interval
-from zjanalysis.network import EVERYTHING, Constraint, Network, intersect
+from zjanalysis.expressions import EVERYTHING, intersect
+from zjanalysis.network import Constraint, Network
 
 STRENGTHS = ("likely", "possible", "another cause")
 _PERCENT_BASES = {"points gap": "points", "relative gap": "relative"}
@@ -233,7 +234,7 @@ def readings(net: Network, qid: str) -> list[Change]:
     for base, kind in percent_bases(net, qid):
         printed = quantity.stated.interval
         original = printed * base / 100 if kind == "points" else printed / base * 100
-        text = f"{checks.fmt_interval(original)} {quantity.unit}"
+        text = f"{units.fmt_interval(original)} {quantity.unit}"
         detail = ("printed as percent of the base rate where points were meant" if kind == "points"
                   else "printed in points where percent of the base rate was meant")
         changes.append(Change(qid, quantity.printed, text, original, "percent_points", detail))
@@ -256,25 +257,37 @@ def percent_bases(net: Network, qid: str) -> list[tuple[Interval, str]]:
     return found
 
 
-def table(net: Network, diagnosis: Diagnosis, limit: int = 8) -> list[dict]:
-    """The ranked hypotheses as rows for a reader: rank, figures changed, each figure as printed
-    and its likely reading (or the range the checks require), the slip, strength, checks repaired."""
-    rows = []
-    for rank, h in enumerate(diagnosis.hypotheses[:limit], start=1):
-        for change in h.changes:
-            q = net.quantities[change.quantity]
-            rows.append({
-                "rank": rank,
-                "figures changed": len(h.changes),
-                "figure": q.label if q.kind == "reference" else q.id,
-                "printed": q.shown(),
-                "likely read": q.shown(change.reading) if change.is_slip else
-                f"{checks.fmt_interval(change.interval)} {q.unit} (no slip fits)",
-                "slip": f"{slips.NAMES[change.slip]} ({change.detail})" if change.is_slip else "another cause",
-                "strength": h.strength,
-                "repairs": ", ".join(h.repairs),
-            })
-    return rows
+def to_json(net: Network, found: Diagnosis, limit: int = 8) -> dict:
+    """The diagnosis as plain data for the run record: the failing like-for-like checks
+    (``violated``), the failing checks that are not like for like (``weakening``), the figures of
+    the first tier (``implicated``) and the first ``limit`` hypotheses, each with its strength,
+    the checks it repairs, one sentence, and every change (figure, as printed and as read, the
+    slip or the range the checks require)."""
+    hypotheses = []
+    for rank, h in enumerate(found.hypotheses[:limit], start=1):
+        changes = []
+        for c in h.changes:
+            q = net.quantities[c.quantity]
+            changes.append({
+                "quantity": c.quantity, "figure": q.label if q.kind == "reference" else q.id, "printed": c.printed,
+                "reading": c.reading, "slip": c.slip, "detail": c.detail, "range": c.interval.to_json(),
+                "shown": q.shown(),
+                "read": (q.shown(c.reading) if c.is_slip else
+                         f"{units.fmt_interval(c.interval)} {q.unit} (no slip fits)"),
+                "how": f"{slips.NAMES[c.slip]} ({c.detail})" if c.is_slip else "another cause"})
+        hypotheses.append({"rank": rank, "strength": h.strength, "repairs": list(h.repairs), "changes": changes,
+                           "sentence": sentence(net, h)})
+    return {"violated": list(found.violated), "weakening": list(found.weakening),
+            "implicated": sorted(found.implicated), "hypotheses": hypotheses}
+
+
+def table(record_diagnosis: dict) -> list[dict]:
+    """The ranked hypotheses of a recorded diagnosis (``to_json``) as rows for a reader: rank,
+    figures changed, each figure as printed and its likely reading (or the range the checks
+    require), the slip, strength and the checks repaired."""
+    return [{"rank": h["rank"], "figures changed": len(h["changes"]), "figure": c["figure"], "printed": c["shown"],
+             "likely read": c["read"], "slip": c["how"], "strength": h["strength"], "repairs": ", ".join(h["repairs"])}
+            for h in record_diagnosis["hypotheses"] for c in h["changes"]]
 
 
 def summary(net: Network, found: Diagnosis | None = None) -> str:
@@ -299,7 +312,7 @@ def sentence(net: Network, h: Hypothesis) -> str:
                          f"({slips.NAMES[change.slip]}: {change.detail})")
         else:
             parts.append(f"{who} differs from its printed {q.shown()} for another cause (the checks need "
-                         f"{checks.fmt_interval(change.interval)} {q.unit})")
+                         f"{units.fmt_interval(change.interval)} {q.unit})")
     checks_ = ", ".join(h.repairs)
     lead = {"likely": "likely", "possible": "possible", "another cause": "no slip fits"}[h.strength]
     return f"{'; '.join(parts)}: that makes {checks_} hold ({lead})"

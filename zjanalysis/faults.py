@@ -30,7 +30,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
-from zjanalysis import checks, diagnosis, figures, slips, verdicts
+from zjanalysis import diagnosis, figures, paths, records, slips, verdicts
+from zjanalysis.expressions import NOT_COUNTED
 from zjanalysis.network import Network, from_payload
 
 TOP = 3  # "among the top hypotheses": the first three readings of the corrupted figure
@@ -67,14 +68,11 @@ class Outcome:
 
 def recorded_networks(notebooks: Iterable[Path] | None = None) -> list[dict]:
     """The networks recorded in the committed notebooks' outputs (default parameters)."""
-    import nbformat
-
-    from zjanalysis.site import network_from_notebook
-
-    root = Path(__file__).resolve().parents[1] / "notebooks"
     found = []
-    for path in sorted(notebooks or root.glob("0[1-9]_*.ipynb")):
-        found.extend(network_from_notebook(nbformat.read(path, as_version=4)))
+    for path in sorted(notebooks or paths.notebooks_dir().glob("0[1-9]_*.ipynb")):
+        record = records.from_notebook(json.loads(path.read_text(encoding="utf-8")), path.name)
+        if record is not None and record.get("network"):
+            found.append(record["network"])
     return found
 
 
@@ -97,7 +95,7 @@ def injections(net: Network, claim_id: str) -> list[Injection]:
     """Every misprint of ``claim_id`` one slip makes (all positions, all classes)."""
     quantity = net.quantities[claim_id]
     found = [Injection(claim_id, s.kind, quantity.printed, s.text, s.detail)
-             for s in slips.misprints(quantity.printed, counting_unit=quantity.unit not in _NOT_COUNTED)]
+             for s in slips.misprints(quantity.printed, counting_unit=quantity.unit not in NOT_COUNTED)]
     for base, kind in diagnosis.percent_bases(net, claim_id):
         value = quantity.stated.interval.mid
         other = value / base.mid * 100 if kind == "points" else value * base.mid / 100
@@ -125,7 +123,7 @@ def notebook_of(claim_id: str) -> Path:
     from zjanalysis import data
 
     theme = str(data.claim(claim_id)["theme"])
-    root = Path(__file__).resolve().parents[1] / "notebooks"
+    root = paths.notebooks_dir()
     return next(root.glob(f"[0-9][0-9]_{theme}.ipynb"))
 
 
@@ -154,7 +152,7 @@ def _judge(net: Network, injection: Injection, quantity, original: figures.State
         reason = ("inside rounding" if quantity.stated.interval.overlaps(original.interval)
                   else "inside what the checks resolve")
         return Outcome(injection, False, False, False, False, reason)
-    finding = next(f for f in verdicts.derive(net, found) if f.claim_ids == (injection.claim_id,))
+    finding = next(f for f in verdicts.derive(net, found) if f.claim_id == injection.claim_id)
     ranked = tuple(c for h in found.hypotheses for c in h.changes if c.quantity == injection.claim_id and c.is_slip)
     readings = ranked[:TOP]
     lead = found.hypotheses[0] if found.hypotheses else None
@@ -238,7 +236,6 @@ def write_copy(source: Path, target: Path, changes: dict[str, str]) -> Path:
 
 # ---------------------------------------------------------------------------------------------
 
-_NOT_COUNTED = {"percent", "percentage points", "rank", "times", "minutes", "working days", "index points"}
 
 
 def _number_and_value(row: dict) -> tuple[Decimal, float]:

@@ -95,6 +95,20 @@ class Interval:
             return self
         return Interval(self.lo - rel * abs(self.lo), self.hi + rel * abs(self.hi), self.lo_open, self.hi_open)
 
+    def to_json(self) -> dict:
+        """The interval as plain data: {"lo", "hi", "lo_open", "hi_open"}, an infinite end as
+        None (JSON has no infinity); ``from_json`` reads it back."""
+        return {"lo": None if math.isinf(self.lo) else self.lo, "hi": None if math.isinf(self.hi) else self.hi,
+                "lo_open": self.lo_open, "hi_open": self.hi_open}
+
+    @classmethod
+    def from_json(cls, item: Any) -> "Interval":
+        """The interval ``to_json`` wrote. Raises KeyError for a missing end, ValueError or
+        TypeError for a bad one."""
+        lo = -INF if item["lo"] is None else float(item["lo"])
+        hi = INF if item["hi"] is None else float(item["hi"])
+        return cls(lo, hi, bool(item.get("lo_open", False)), bool(item.get("hi_open", False)))
+
     def distance(self, other: "Interval | Stated | float") -> float:
         """The gap between two intervals (0 when they overlap)."""
         other = as_interval(other)
@@ -425,15 +439,17 @@ def _scale_between(printed: Decimal, value: float) -> Decimal:
 
 
 def from_claim(claim_id: str) -> Stated:
-    """The registry's figure for ``claim_id`` (data/claims.csv) as a Stated figure.
-
-    Returns a Stated built from the row's figure_text and qualifier, in the row's unit; when the
-    registry's value differs from the printed number by a unit conversion, the printed number is
-    scaled to it. Raises KeyError for an unknown claim id (naming close matches).
-    """
+    """The registry's figure for ``claim_id`` (data/claims.csv) as a Stated figure (see
+    ``from_claim_row``). Raises KeyError for an unknown claim id (naming close matches)."""
     from zjanalysis import data
 
-    row = data.claim(claim_id)
+    return from_claim_row(data.claim(claim_id))
+
+
+def from_claim_row(row: Any) -> Stated:
+    """A registry row as a Stated figure: its figure_text and qualifier, in the row's unit; when
+    the registry's value differs from the printed number by a unit conversion, the printed
+    number is scaled to it."""
     scale = Decimal(1)
     match = _printed_number(row["figure_text"])
     if match and row["qualifier"] != "rank":

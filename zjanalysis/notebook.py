@@ -1,26 +1,24 @@
-"""The generated parts of every notebook: the table of its claims and the previous/next links.
+"""The generated tables of every notebook: its claims, its checks, the diagnosis, the links.
 
-Both functions display their output (text/plain and text/html, or text/markdown) and return
-None, so a notebook cell is one call. The output depends only on the registry and the notebook
-names: no ids, timestamps or paths, so nbval compares it byte for byte.
+Each function displays its output (text/plain and text/html, or text/markdown) and returns None,
+so a notebook cell is one call. The output depends only on the registry, the network or the run
+record: no ids, timestamps or paths, so nbval compares it byte for byte.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from zjanalysis import checks, data
+from typing import Any, Mapping
 
-__all__ = ["claims_table", "evidence_table", "navigation", "notebook_order", "theme_overview", "verdict_table"]
+from zjanalysis import data, diagnosis, display, findings
+from zjanalysis.network import STATUS_WORDS, Network
+
+__all__ = ["claims_table", "evidence_table", "navigation", "notebook_order", "show_checks", "show_hypotheses",
+           "theme_overview", "verdict_table"]
 
 _OVERVIEW = "00_overview"
 _COLUMNS = ("claim_id", "statement", "figure as printed", "paragraph")
-
-
-def _display(bundle: dict[str, str]) -> None:
-    from IPython.display import display
-
-    display(bundle, raw=True)
 
 
 def claims_table(theme: str) -> None:
@@ -40,7 +38,7 @@ def claims_table(theme: str) -> None:
     rows.sort(key=lambda r: int(r[3]))  # stable: registry order within a paragraph
 
     if not rows:
-        _display({"text/plain": f"(no claims registered for theme {theme!r})", "text/html": ""})
+        display.show({"text/plain": f"(no claims registered for theme {theme!r})", "text/html": ""})
         return
     _table(_COLUMNS, rows, "zj-claims")
 
@@ -82,11 +80,11 @@ def navigation(notebook_name: str) -> None:
     if position + 1 < len(order):
         parts.append(f"[{_title(order[position + 1])} →]({order[position + 1]}.ipynb)")
     text = " | ".join(parts)
-    _display({"text/markdown": text, "text/plain": text})
+    display.show({"text/markdown": text, "text/plain": text})
 
 
 def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]], css: str) -> None:
-    _display(checks.table_bundle(columns, rows, css))
+    display.show(display.table_bundle(columns, rows, css))
 
 
 def theme_overview() -> None:
@@ -105,10 +103,36 @@ def theme_overview() -> None:
 
 
 def verdict_table() -> None:
-    """Display the five verdicts and what each means (``checks.VERDICT_MEANINGS``)."""
-    _table(("verdict", "meaning"), list(checks.VERDICT_MEANINGS.items()), "zj-verdicts")
+    """Display the five verdicts and what each means (``findings.VERDICT_MEANINGS``)."""
+    _table(("verdict", "meaning"), list(findings.VERDICT_MEANINGS.items()), "zj-verdicts")
 
 
 def evidence_table() -> None:
     """Display the evidence levels a verdict carries and what each means."""
-    _table(("evidence", "meaning"), list(checks.EVIDENCE_MEANINGS.items()), "zj-evidence")
+    _table(("evidence", "meaning"), list(findings.EVIDENCE_MEANINGS.items()), "zj-evidence")
+
+
+def show_checks(net: Network) -> None:
+    """Display every declared constraint: id, status, like for like or how it differs, its words."""
+    values = net.values()
+    rows = []
+    for c in net.constraints.values():
+        kind = "reading" if c.role == "reading" else ("like for like" if c.comparable else c.difference_text())
+        if c.partial:
+            kind += f"; partial: {c.partial}"
+        rows.append((c.id, STATUS_WORDS[c.evaluate(values).status], kind, c.says))
+    _table(("constraint", "status", "comparability", "what it says"), rows, "zj-constraints")
+
+
+def show_hypotheses(record: Mapping[str, Any]) -> None:
+    """Display the ranked hypotheses of a run record (``records.emit``'s result) as a table, or
+    say that every like-for-like check holds, or that no change of one or two figures can."""
+    found = record["diagnosis"]
+    rows = diagnosis.table(found)
+    if not rows:
+        text = ("Every like-for-like check holds: no printed figure is blamed." if not found["violated"] else
+                "No change of one or two figures makes every failing check hold: " + ", ".join(found["violated"]))
+        _table(("diagnosis",), [(text,)], "zj-hypotheses")
+        return
+    columns = tuple(rows[0])
+    _table(columns, [tuple(str(r[c]) for c in columns) for r in rows], "zj-hypotheses")

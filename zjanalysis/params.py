@@ -1,7 +1,8 @@
 """Validate a notebook's parameters, the same way in JupyterLab, under Papermill or the renderer.
 
 Papermill enforces no types (``-p tolerance abc`` arrives as the string "abc"), so the cell
-after a notebook's ``parameters`` cell passes each value through :func:`check`.
+after a notebook's ``parameters`` cell passes each value through :func:`check`, which also
+remembers the values it let through for the run record (:func:`checked`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ import math
 from typing import Any, Iterable
 
 _KIND_WORDS = {float: "a number", int: "a whole number", str: "a text value", bool: "true or false"}
+# The values this process's notebook validated, by name: what its run record reports as the
+# run's parameters (the last value wins when a cell is run again in JupyterLab).
+_CHECKED: dict[str, Any] = {}
 
 
 class ParameterError(ValueError):
@@ -66,7 +70,13 @@ def check(
     outside = (minimum is not None and value < minimum) or (maximum is not None and value > maximum)
     if (choices is not None and value not in choices) or outside:
         raise ParameterError(f"Parameter '{name}' must be {allowed}; got {value!r}.")
+    _CHECKED[name] = value
     return value
+
+
+def checked() -> dict[str, Any]:
+    """Every parameter ``check`` has let through in this process, name to value, sorted by name."""
+    return dict(sorted(_CHECKED.items()))
 
 
 def _allowed(kind: type, minimum, maximum, choices) -> str:

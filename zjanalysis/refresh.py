@@ -21,7 +21,46 @@ import argparse
 import sys
 from pathlib import Path
 
-from zjanalysis import execute, site
+from typing import Any
+
+from zjanalysis import atomic, execute
+from zjanalysis.execute.jobs import Job, Result
+from zjanalysis.execute.notebooks import merge_adjacent_streams, read_job, stopped_after
+
+execute.register("refresh", "zjanalysis.refresh:run_job")
+
+
+def run_job(job: Job, session: Any) -> Result:
+    """The `refresh` job's handler, run in an engine's worker: re-execute a committed notebook
+    top to bottom in `job.cwd` with nbclient (no parameters, no timing metadata); ok only when
+    no cell raised."""
+    kernel = session.kernel()
+    try:
+        nb = read_job(job)
+    except ValueError as err:
+        return Result(job.name, "failed", str(err).capitalize() + ".")
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    client = NotebookClient(nb, km=kernel.km, timeout=job.limits.cell_timeout,
+                            kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": job.cwd or str(session.work)}})
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        text = str(error).strip()
+        return Result(job.name, "failed", text.splitlines()[-1] if text else repr(error))
+    except (CellTimeoutError, DeadKernelError) as err:
+        if session.timed_out or isinstance(err, CellTimeoutError):
+            return Result(job.name, "timed out",
+                          f"stopped after {stopped_after(job, session):g} s")
+        return Result(job.name, "failed", f"the kernel died: {err}")
+    for cell in nb.cells:
+        cell.get("metadata", {}).pop("execution", None)
+    merge_adjacent_streams(nb)
+    # As nbformat.write does: the JSON and one final newline.
+    return Result(job.name, "ok", notebook=(nbformat.writes(nb) + "\n").encode("utf-8"))
 
 
 class RefreshError(RuntimeError):
@@ -45,7 +84,7 @@ def refresh_all(paths: list[Path], *, timeout: float = 300, jobs: int | None = N
             path = given[result.name]
             error = None
             if result.status == "ok":
-                site.write_atomic(path, result.notebook)
+                atomic.write_atomic(path, result.notebook)
             else:
                 reason = "a cell raised" if result.status == "failed" else "it timed out"
                 error = f"{path.name}: {reason}, file left unchanged: {result.message}"

@@ -26,10 +26,11 @@ import math
 from decimal import Decimal
 from typing import Mapping
 
-from zjanalysis import checks, data, diagnosis as diagnosis_
-from zjanalysis.checks import Finding, fmt_interval
+from zjanalysis import data, diagnosis as diagnosis_, units
+from zjanalysis.expressions import EVERYTHING, NetworkError, intersect
 from zjanalysis.figures import Interval
-from zjanalysis.network import EVERYTHING, MIME, Constraint, Network, describe, intersect, interval_json
+from zjanalysis.findings import Finding
+from zjanalysis.network import Constraint, Network, describe
 
 TIGHT = 0.02
 
@@ -43,70 +44,6 @@ def derive(net: Network, found: diagnosis_.Diagnosis | None = None) -> list[Find
     found = diagnosis_.diagnose(net) if found is None else found
     values, freed, repair_note = _repaired(net, found)
     return [_finding(net, claim_id, found, values, freed, repair_note) for claim_id in net.claims()]
-
-
-def record(net: Network, *, title: str | None = None) -> dict:
-    """Diagnose the network, derive every claim's verdict, and record the findings (see
-    ``checks.record``) together with the whole network as ``application/vnd.zjanalysis.network+json``.
-
-    Returns that network as plain data (see ``payload``), for ``show_hypotheses`` and
-    ``charts.network``.
-    """
-    found = diagnosis_.diagnose(net)
-    findings = derive(net, found)
-    body = payload(net, found, findings)
-    checks.record(findings, title=title, extra={MIME: body})
-    return body
-
-
-def payload(net: Network, found: diagnosis_.Diagnosis, findings: list[Finding]) -> dict:
-    """The network as plain data, with each constraint's status, the hypotheses and the verdicts."""
-    body = net.to_json()
-    values = net.values()
-    for item in body["constraints"]:
-        ev = net.constraints[item["id"]].evaluate(values)
-        item.update(status=ev.status, left_range=interval_json(ev.left), right_range=interval_json(ev.right),
-                    text=describe(net, item["id"]))
-    body["hypotheses"] = [
-        {"rank": rank, "strength": h.strength, "repairs": list(h.repairs),
-         "changes": [{"quantity": c.quantity, "printed": c.printed, "reading": c.reading, "slip": c.slip,
-                      "detail": c.detail, "range": interval_json(c.interval)} for c in h.changes],
-         "sentence": diagnosis_.sentence(net, h)}
-        for rank, h in enumerate(found.hypotheses[:8], start=1)]
-    body["hypothesis_rows"] = diagnosis_.table(net, found)
-    body["implicated"] = sorted(found.implicated)
-    body["violated"] = list(found.violated)
-    body["weakening"] = list(found.weakening)
-    body["verdicts"] = {f.claim_ids[0]: {"verdict": f.verdict, "evidence": f.evidence,
-                                         "likely_value": f.likely_value} for f in findings}
-    return body
-
-
-def show_hypotheses(body: Mapping) -> None:
-    """Display the ranked hypotheses of a recorded network (``record``'s result) as a table, or
-    say that every like-for-like check holds."""
-    rows = body.get("hypothesis_rows", [])
-    if not rows:
-        text = ("Every like-for-like check holds: no printed figure is blamed." if not body.get("violated") else
-                "No change of one or two figures makes every failing check hold: " + ", ".join(body["violated"]))
-        checks.show_table(("diagnosis",), [(text,)], "zj-hypotheses")
-        return
-    columns = tuple(rows[0])
-    checks.show_table(columns, [[str(r[c]) for c in columns] for r in rows], "zj-hypotheses")
-
-
-def show_checks(net: Network) -> None:
-    """Display every declared constraint: id, status, like for like or how it differs, its words."""
-    values = net.values()
-    rows = []
-    for c in net.constraints.values():
-        ev = c.evaluate(values)
-        kind = "reading" if c.role == "reading" else ("like for like" if c.comparable else c.difference_text())
-        if c.partial:
-            kind += f"; partial: {c.partial}"
-        rows.append((c.id, {"holds": "holds", "violated": "fails", "unknown": "cannot be evaluated"}[ev.status],
-                     kind, c.says))
-    checks.show_table(("constraint", "status", "comparability", "what it says"), rows, "zj-constraints")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,10 +82,8 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
         if intended.evaluate(values).holds and literal.evaluate(values).violated:
             evidence = _evidence(net, claim_id, [intended], values) if intended.comparable else "indirect"
             text = (f"{wording.why}. {describe(net, intended.id)}; read literally, {describe(net, literal.id)}")
-            return Finding((claim_id,), "misleading", _with_warnings(text, [intended, literal], net), stated,
-                           fmt_interval(_range(net, claim_id, [intended], values), quantity.unit),
-                           _references(net, [intended, literal]), _sources(net, [intended, literal]),
-                           evidence, "", ids)
+            return _make(net, claim_id, "misleading", _with_warnings(text, [intended, literal], net), evidence,
+                         _range(net, claim_id, [intended], values), [intended, literal], ids)
     checks_ = [c for c in touching if c.role == "check"]
     buckets: dict[str, list[Constraint]] = {"support": [], "vacuous": [], "failing": [], "indirect_ok": [],
                                             "indirect_bad": []}
@@ -169,9 +104,8 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
         evidence = evidence_if_tight if tight else ("partial" if group is part else "bounds")
         text = _support_text(net, claim_id, group, values, repair_note, tight)
         text += _also(net, indirect_ok, indirect_bad, failing_elsewhere, found)
-        return Finding((claim_id,), verdict, _with_warnings(text, group, net), stated,
-                       fmt_interval(_range(net, claim_id, group, values), quantity.unit), _references(net, group),
-                       _sources(net, group), evidence, "", ids)
+        return _make(net, claim_id, verdict, _with_warnings(text, group, net), evidence,
+                     _range(net, claim_id, group, values), group, ids)
     if indirect_ok or indirect_bad:
         used = indirect_ok + indirect_bad
         verdict = "consistent" if not indirect_bad else "unverifiable"
@@ -182,30 +116,27 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
             " A match with a figure of another scope or date supports the claim without confirming it.")
         text += _settle(net, claim_id, verdict)
         text += _also(net, [], [], failing_elsewhere, found)
-        return Finding((claim_id,), verdict, _with_warnings(text, used, net), stated, "", _references(net, used),
-                       _sources(net, used), "indirect", "", ids)
+        return _make(net, claim_id, verdict, _with_warnings(text, used, net), "indirect", None, used, ids)
     if failing_elsewhere:
         text = (" ".join(describe(net, c.id) for c in failing_elsewhere) + ". The diagnosis cannot tell which of "
                 "its figures is wrong, and does not single out this one.")
-        return Finding((claim_id,), "unverifiable", _with_warnings(text, failing_elsewhere, net), stated, "",
-                       _references(net, failing_elsewhere), _sources(net, failing_elsewhere), "none", "", ids)
+        return _make(net, claim_id, "unverifiable", _with_warnings(text, failing_elsewhere, net), "none", None,
+                     failing_elsewhere, ids)
     why = ("no check here can bound it" if not vacuous else
            "its only check" + ("s" if len(vacuous) > 1 else "") + f" ({', '.join(c.id for c in vacuous)}) "
            "would hold whatever the figure were, or cannot be evaluated with these figures")
     if claim_id not in net.settle and not touching:
-        from zjanalysis.network import NetworkError
-
         raise NetworkError(f"{claim_id} has no check; name the document that would settle it "
                            f"with net.would_settle({claim_id!r}, ...)")
     # A claim whose checks were declared but bound nothing here (a very wide tolerance can do
     # that) still says what would settle it.
     settle = net.settle.get(claim_id, "a source that measures the same figure, on the same definition and date,")
     text = f"Nothing here can check it: {why}. {_capital(settle)} would settle it."
-    return Finding((claim_id,), "unverifiable", text, stated, "", "", _sources(net, vacuous), "none", "", ids)
+    return Finding(claim_id, "unverifiable", text, stated, unit=quantity.unit, evidence="none",
+                   sources=_sources(net, vacuous), constraints=ids)
 
 
 def _discrepancy(net: Network, claim_id: str, found: diagnosis_.Diagnosis, ids: tuple[str, ...]) -> Finding:
-    quantity = net.quantities[claim_id]
     best = found.best_for(claim_id)
     change = next(c for c in best.changes if c.quantity == claim_id)
     failing = [net.constraints[c] for c in found.violated if claim_id in net.constraints[c].inputs]
@@ -220,15 +151,14 @@ def _discrepancy(net: Network, claim_id: str, found: diagnosis_.Diagnosis, ids: 
         text += " Equally possible: " + "; ".join(diagnosis_.sentence(net, h) for h in rivals) + "."
     likely = likely_value(net, change) if change.is_slip else ""
     required = _range(net, claim_id, failing, values)
-    return Finding((claim_id,), "discrepancy", _with_warnings(text, failing, net), quantity.printed,
-                   fmt_interval(required, quantity.unit) if required is not None else "",
-                   _references(net, failing), _sources(net, failing), evidence, likely, ids)
+    return _make(net, claim_id, "discrepancy", _with_warnings(text, failing, net), evidence, required, failing,
+                 ids, likely)
 
 
 def likely_value(net: Network, change: diagnosis_.Change) -> str:
     """The value a slip says the figure read, as a number in the claim's unit ("45.437")."""
     if change.slip == "percent_points":
-        return checks.fmt(change.interval.mid)
+        return units.fmt(change.interval.mid)
     value = net.quantities[change.quantity].reprinted(change.reading).value
     return format(Decimal(repr(value)).normalize(), "f")
 
@@ -290,7 +220,7 @@ def _support_text(net: Network, claim_id: str, group: list[Constraint], values: 
     if tight:
         lead = "Agrees within rounding: "
     else:
-        lead = f"Fits, but the checks only bound it ({fmt_interval(allowed, unit)}): "
+        lead = f"Fits, but the checks only bound it ({units.fmt_interval(allowed, unit)}): "
     text = lead + "; ".join(lines) + "."
     for qid in sorted(others):
         text += f" Not an independent check: {net.quantities[qid].label} {net.quantities[qid].same_publisher}."
@@ -301,9 +231,9 @@ def _line(net: Network, c: Constraint, values: Mapping[str, Interval]) -> str:
     ev = c.evaluate(values)
     unit = f" {c.unit}" if c.unit else ""
     if c.relation == "whole":
-        return f"{c.says} ({fmt_interval(ev.left)}{unit})"
+        return f"{c.says} ({units.fmt_interval(ev.left)}{unit})"
     symbol = {"=": "vs", "<=": "≤", ">=": "≥"}[c.relation]
-    return f"{c.says} ({fmt_interval(ev.left)}{unit} {symbol} {fmt_interval(ev.right)}{unit})"
+    return f"{c.says} ({units.fmt_interval(ev.left)}{unit} {symbol} {units.fmt_interval(ev.right)}{unit})"
 
 
 def _indirect_line(net: Network, c: Constraint, values: Mapping[str, Interval]) -> str:
@@ -337,15 +267,25 @@ def _evidence(net: Network, claim_id: str, group: list[Constraint], values: Mapp
     return "exact" if _tight(net, claim_id, group, values) else "bounds"
 
 
-def _references(net: Network, constraints: list[Constraint]) -> str:
-    seen = []
+def _make(net: Network, claim_id: str, verdict: str, text: str, evidence: str, reconstructed: Interval | None,
+          used: list[Constraint], ids: tuple[str, ...], likely: str = "") -> Finding:
+    quantity = net.quantities[claim_id]
+    return Finding(claim_id, verdict, text, quantity.printed, unit=quantity.unit, evidence=evidence,
+                   likely_value=likely, reconstructed=reconstructed, references=_references(net, used),
+                   sources=_sources(net, used), constraints=ids)
+
+
+def _references(net: Network, constraints: list[Constraint]) -> tuple[dict, ...]:
+    """The reference figures the constraints use, once each in order of use."""
+    seen: dict[str, dict] = {}
     for c in constraints:
         for qid in c.inputs:
             q = net.quantities[qid]
-            text = f"{q.label}: {q.printed} ({q.unit})"
-            if q.kind == "reference" and text not in seen:
-                seen.append(text)
-    return "; ".join(seen)
+            if q.kind == "reference" and qid not in seen:
+                seen[qid] = {"id": qid, "label": q.label, "printed": q.printed, "unit": q.unit,
+                             "unit_as_printed": str(q.key.get("unit_as_printed", "")), "value": q.stated.value,
+                             "source_id": q.sources[0] if q.sources else ""}
+    return tuple(seen.values())
 
 
 def _sources(net: Network, constraints: list[Constraint]) -> tuple[str, ...]:

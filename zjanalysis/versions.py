@@ -25,11 +25,27 @@ def package_versions(names: Iterable[str]) -> dict[str, str]:
     return versions
 
 
-def tree_sha256(root: Path, pattern: str = "*.py") -> str:
-    """Return one sha256 over every file below `root` matching `pattern`: its path relative to
-    `root` and its bytes, in sorted order, leaving out __pycache__."""
+def tree_files(root: Path, pattern: str = "*") -> tuple[tuple[str, bytes], ...]:
+    """Every file below `root` matching `pattern` as (path relative to `root`, POSIX; bytes),
+    sorted by that path, leaving out __pycache__. An absent folder has none."""
+    root = Path(root)
+    if not root.is_dir():
+        return ()
+    found = [(p.relative_to(root).as_posix(), p) for p in root.rglob(pattern)
+             if p.is_file() and "__pycache__" not in p.relative_to(root).parts]
+    return tuple((relative, path.read_bytes()) for relative, path in sorted(found))
+
+
+def files_sha256(files: Iterable[tuple[str, bytes]]) -> str:
+    """The one tree hash: sha256 over each (relative path, bytes) pair in the order given, as
+    the path, a NUL and the sha256 of the bytes."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in Path(root).rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for relative, content in files:
+        digest.update(relative.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(content).digest())
     return digest.hexdigest()
+
+
+def tree_sha256(root: Path, pattern: str = "*.py") -> str:
+    """Return the tree hash (``files_sha256``) of the files below `root` matching `pattern`."""
+    return files_sha256(tree_files(root, pattern))

@@ -69,8 +69,8 @@ def make_notebook(path: Path, *body: str, params: str = "tolerance: float = 0.0 
                   findings: list[dict] | None = None) -> Path:
     """Write a small python3 notebook: a markdown title, a tagged parameters cell, then `body`.
 
-    With `findings`, a last cell displays them as the zjanalysis findings payload, so a render
-    of this notebook puts them in the ledger. Returns `path`.
+    With `findings`, a last cell displays them as a zjanalysis run record, so a render of this
+    notebook puts them in the ledger. Returns `path`.
     """
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell(params)
@@ -78,10 +78,11 @@ def make_notebook(path: Path, *body: str, params: str = "tolerance: float = 0.0 
     nb.cells = [nbformat.v4.new_markdown_cell(f"# Test notebook {path.stem}"), cell]
     nb.cells += [nbformat.v4.new_code_cell(src) for src in body]
     if findings is not None:
-        payload = {"version": 1, "findings": findings}
+        record = {"schema": "zjanalysis/run-record", "version": 1, "theme": "test", "parameters": {},
+                  "claims": findings, "sources": {}, "network": None, "diagnosis": None}
         nb.cells.append(nbformat.v4.new_code_cell(
             "from IPython.display import display\n"
-            f"display({{'application/vnd.zjanalysis.findings+json': {payload!r}, "
+            f"display({{'application/vnd.zjanalysis.record+json': {record!r}, "
             f"'text/plain': '{len(findings)} findings'}}, raw=True)"))
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
@@ -89,10 +90,13 @@ def make_notebook(path: Path, *body: str, params: str = "tolerance: float = 0.0 
 
 
 def finding(claim_id: str, verdict: str = "confirmed") -> dict:
-    """Return one findings-payload entry for `claim_id` (the fields record() writes)."""
-    return {"claim_id": claim_id, "claim_ids": [claim_id], "theme": "test", "verdict": verdict,
-            "stated": "1.0", "reconstructed": "[0.95, 1.05]", "reference": "1.0",
-            "explanation": "test finding", "sources": ["test-2019-source"]}
+    """Return one claim entry of a run record for `claim_id` (the fields records.build writes)."""
+    return {"claim_id": claim_id, "theme": "test", "verdict": verdict, "evidence": "exact",
+            "stated": "1.0", "unit": "units", "likely_value": "",
+            "reconstructed": {"lo": 0.95, "hi": 1.05, "lo_open": False, "hi_open": False},
+            "references": [{"id": "ref:test", "label": "test figure", "printed": "1.0", "unit": "units",
+                            "unit_as_printed": "", "value": 1.0, "source_id": "test-2019-source"}],
+            "explanation": "test finding", "sources": ["test-2019-source"], "constraints": []}
 
 
 def generated_notebooks(folder: Path) -> list[Path]:

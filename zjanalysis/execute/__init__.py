@@ -30,14 +30,25 @@ from typing import Callable, Iterator, Protocol, Sequence
 
 from zjanalysis.execute.handlers import Kernel, Session, kinds, register, target
 from zjanalysis.execute.jobs import (FORMATS, STATUSES, DataBundle, DataMismatch, EngineError, Job,
-                                     Limits, Result, tree_digest)
+                                     Limits, Result)
 
 ENGINES = ("local", "dask")
 
+
+def check_engine(name: str, scheduler: str | None = None) -> None:
+    """Refuse engine options that cannot go together, before any work starts: an unknown
+    engine, or a scheduler address for an engine other than dask. Raises EngineError (one
+    sentence); returns None when they are fine."""
+    if name not in ENGINES:
+        raise EngineError(f"Engine {name!r} is unknown; allowed: {', '.join(ENGINES)}.")
+    if scheduler is not None and name != "dask":
+        raise EngineError("--scheduler needs --engine dask; the local engine runs on this "
+                          "machine only.")
+
 __all__ = [
     "ENGINES", "FORMATS", "STATUSES", "DataBundle", "DataMismatch", "Engine", "EngineError",
-    "Job", "Kernel", "Limits", "Result", "Session", "kinds", "open_engine", "register", "target",
-    "tree_digest",
+    "Job", "Kernel", "Limits", "Result", "Session", "check_engine", "kinds", "open_engine", "register",
+    "target",
 ]
 
 
@@ -79,14 +90,10 @@ def open_engine(name: str = "local", *, workers: int | None = None, scheduler: s
     Raises EngineError for an unknown name, a scheduler given to the local engine, a missing
     dask extra, an unreachable scheduler or mismatched versions.
     """
-    if name not in ENGINES:
-        raise EngineError(f"Engine {name!r} is unknown; allowed: {', '.join(ENGINES)}.")
+    check_engine(name, scheduler)
     if workers is not None and workers < 1:
         raise EngineError(f"The number of workers must be 1 or more; got {workers}.")
     if name == "local":
-        if scheduler is not None:
-            raise EngineError("--scheduler needs --engine dask; the local engine runs on this "
-                              "machine only.")
         from zjanalysis.execute.local import LocalEngine
 
         return LocalEngine(workers=workers, zygote=zygote, prewarm=prewarm)

@@ -5,12 +5,13 @@ A handler is a plain function `handler(job, session) -> Result`, importable on e
 gives it a `Session`: the job's private folder, its unpacked data, and fresh kernels with the
 job's limits. A handler never writes outside `session.work`; the caller writes the files.
 
-Kinds map to "module:function" targets. `render` (a Papermill run) and `refresh` (nbclient, no
-parameters, for the committed notebooks) are built in; another kind is added with `register`,
-in a module the caller imports before it opens the engine:
+Kinds map to "module:function" targets, and each client registers its own, beside its code,
+in a module the caller imports before it opens the engine: `render` (a Papermill run, in
+`zjanalysis.render.handler`), `refresh` (nbclient, no parameters, for the committed notebooks,
+in `zjanalysis.refresh`) and `grade` (in `zjanalysis.grading.runner`):
 
     from zjanalysis import execute
-    execute.register("grade", "zjanalysis.grade:execute_submission")
+    execute.register("grade", "zjanalysis.grading.runner:execute_submission")
 
 The engine resolves the target in the caller's process and sends it with the job, so a
 registration need not happen on the workers.
@@ -30,10 +31,7 @@ if TYPE_CHECKING:
     from jupyter_client.manager import AsyncKernelManager
 
 _TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
-_TARGETS: dict[str, str] = {
-    "render": "zjanalysis.execute.notebooks:render",
-    "refresh": "zjanalysis.execute.notebooks:refresh",
-}
+_TARGETS: dict[str, str] = {}
 
 
 class Kernel(Protocol):

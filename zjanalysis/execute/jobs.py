@@ -7,12 +7,13 @@ Only the caller writes files: a result carries bytes, never a path to something 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+
+from zjanalysis.versions import files_sha256, tree_files
 
 STATUSES = ("ok", "failed", "timed out")
 FORMATS = ("ipynb", "html")
@@ -47,15 +48,6 @@ class Limits:
                 raise ValueError(f"Limit {name} must be a positive number or None; got {value!r}.")
 
 
-def tree_digest(files: tuple[tuple[str, bytes], ...]) -> str:
-    """Return the sha256 of (relative path, bytes) pairs, in the order given."""
-    digest = hashlib.sha256()
-    for relative, content in files:
-        digest.update(relative.encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(content).digest())
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True, eq=False)
 class DataBundle:
     """A folder's files as bytes, with their digest: how data reaches a worker without a shared
@@ -67,12 +59,8 @@ class DataBundle:
     @classmethod
     def from_folder(cls, folder: Path) -> "DataBundle":
         """Read every file under `folder` (except __pycache__), sorted by relative POSIX path."""
-        root = Path(folder)
-        paths = sorted((p for p in root.rglob("*")
-                        if p.is_file() and "__pycache__" not in p.relative_to(root).parts),
-                       key=lambda p: p.relative_to(root).as_posix())
-        files = tuple((p.relative_to(root).as_posix(), p.read_bytes()) for p in paths)
-        return cls(files, tree_digest(files))
+        files = tree_files(folder)
+        return cls(files, files_sha256(files))
 
     @property
     def size(self) -> int:
@@ -85,7 +73,7 @@ class DataBundle:
             parts = relative.split("/")
             if relative.startswith("/") or ".." in parts or "" in parts:
                 raise DataMismatch(f"Data file name {relative!r} would leave the data folder.")
-        actual = tree_digest(self.files)
+        actual = files_sha256(self.files)
         if actual != self.digest:
             raise DataMismatch(f"The data arrived with digest {actual[:12]}, not the "
                                f"{self.digest[:12]} it was sent with.")
@@ -168,8 +156,10 @@ class Result:
     seconds:  wall time of the job inside the worker.
     notebook: the executed notebook's bytes (b"" when nothing could be executed).
     html:     the HTML page's bytes when "html" was requested and a notebook exists.
-    findings: the findings the notebook recorded (`checks.findings_from_notebook`).
+    record:   the run record the notebook emitted (`records.from_notebook`), or None.
     log:      what the kernel and the libraries printed while the job ran.
+    phases:   seconds spent in each step of the job, by name ("kernel", "cells", "export" …),
+              as the handler measured them: where a run's time goes.
     extra:    handler-specific plain data (JSON-able), e.g. answers read out of a kernel.
     attempts: how many times the engine started the job (more than 1 after a worker was lost).
     """
@@ -180,8 +170,9 @@ class Result:
     seconds: float = 0.0
     notebook: bytes = b""
     html: bytes = b""
-    findings: list = field(default_factory=list)
+    record: dict | None = None
     log: str = ""
+    phases: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     attempts: int = 1
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zjanalysis import paths
 from zjanalysis.execute import zygote as zygote_module
 
 WARM_MODULES = ("pandas", "matplotlib.pyplot", "seaborn")
@@ -68,7 +69,7 @@ def _user() -> str:
 
 def bootstrap_command(*args: str) -> list[str]:
     """Return a command running `zjanalysis.execute.zygote.main(args)` with this process's package."""
-    folder = str(Path(__file__).resolve().parents[2])
+    folder = str(paths.project_root())
     code = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
             "import zjanalysis.execute.zygote as z; sys.path.pop(0); sys.exit(z.main())")
     return [sys.executable, "-c", code, folder, *args]

@@ -1,13 +1,13 @@
-"""The built-in handlers: `render` (one Papermill run with parameters) and `refresh` (a
-committed notebook re-executed with nbclient, as JupyterLab and nbval run it, no Papermill
-metadata). Both return the executed notebook as bytes; the caller writes it.
+"""Running a notebook's cells in a job's kernel: what the `render` and `refresh` handlers share.
 
-Two things keep a run's own CPU time low: Papermill runs with `request_save_on_cell_execute=False`
+Reading the job's notebook, Papermill's engine for a run, the banner a failed run gets, and
+making an executed notebook deterministic (no times, printed text in one output). Two things
+keep a run's own CPU time low: Papermill runs with `request_save_on_cell_execute=False`
 (by default it serialises the whole notebook at the start and end of every cell) through a small
 engine, `LiveEngine`, that keeps a handle on the notebook being executed, so a run that times out
 or loses its kernel still shows the cells it ran; and `skip_unused_iri_checker()` stops
 `import nbformat` from importing `rfc3987_syntax`. One nbconvert exporter serves every page a
-process writes (`site.export_html`).
+process writes (`render.export`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import functools
 import sys
 from typing import Any
 
-from zjanalysis.execute.jobs import Job, Result
+from zjanalysis.execute.jobs import Job
 
 BANNER_TAG = "papermill-error-cell-tag"
-_ENGINE = "zjanalysis"
+ENGINE_NAME = "zjanalysis"
 
 
 def merge_adjacent_streams(nb: Any) -> None:
@@ -63,7 +63,7 @@ def strip_times(nb: Any, input_path: str, output_path: str) -> None:
 
 
 @functools.cache
-def _engine() -> Any:
+def live_engine() -> Any:
     """Register, once per process, and return the Papermill engine the renderer runs with."""
     from papermill.engines import NBClientEngine, papermill_engines
 
@@ -91,7 +91,7 @@ def _engine() -> Any:
             nb_man.cell_start = cell_start
             return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
 
-    papermill_engines.register(_ENGINE, LiveEngine)
+    papermill_engines.register(ENGINE_NAME, LiveEngine)
     return LiveEngine
 
 
@@ -107,7 +107,7 @@ def skip_unused_iri_checker() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
-def _banner(nb: Any, text: str) -> None:
+def banner(nb: Any, text: str) -> None:
     import nbformat
 
     cell = nbformat.v4.new_markdown_cell(
@@ -117,7 +117,7 @@ def _banner(nb: Any, text: str) -> None:
     nb.cells.insert(0, cell)
 
 
-def _read(job: Job) -> Any:
+def read_job(job: Job) -> Any:
     """Return the job's notebook as a NotebookNode, or raise ValueError saying what is wrong."""
     skip_unused_iri_checker()
     import nbformat
@@ -130,112 +130,6 @@ def _read(job: Job) -> Any:
         raise ValueError(f"the notebook could not be read: {err}") from None
 
 
-def _stopped_after(job: Job, session: Any) -> float:
+def stopped_after(job: Job, session: Any) -> float:
     limits = job.limits
     return (limits.run_timeout if session.timed_out else limits.cell_timeout) or 0
-
-
-def render(job: Job, session: Any) -> Result:
-    """Execute the notebook with Papermill and the job's parameters; return it, its page and
-    its findings. A failing, timed-out or crashed run is still returned, with a banner on top
-    saying what happened and the cells that ran."""
-    # The kernel first: it starts while this process imports Papermill (once per process).
-    kernel = session.kernel()
-    try:
-        nb = _read(job)
-    except ValueError as err:
-        return Result(job.name, "failed", str(err).capitalize() + ".")
-    import nbformat
-    import papermill
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    if job.edition == "student":
-        from zjanalysis import teach
-
-        nb = teach.student_edition(nb)
-    engine = _engine()
-    engine.live = None
-    status, message = "ok", ""
-    banner_written = False
-    try:
-        nb = papermill.execute_notebook(
-            nb, None, parameters=dict(job.parameters), km=kernel.km, progress_bar=False,
-            execution_timeout=job.limits.cell_timeout, kernel_name="python3",
-            engine_name=_ENGINE, request_save_on_cell_execute=False)
-    except papermill.PapermillExecutionError as err:
-        status, message = "failed", f"{err.ename}: {err.evalue} (cell {err.exec_count})"
-        # Papermill put its error banner into the executing notebook; read it back as the
-        # file Papermill would have written.
-        nb = nbformat.reads(nbformat.writes(engine.live), as_version=4)
-        banner_written = True
-    except (CellTimeoutError, DeadKernelError) as err:
-        if session.timed_out or isinstance(err, CellTimeoutError):
-            status, message = "timed out", f"stopped after {_stopped_after(job, session):g} s"
-        else:
-            status, message = "failed", f"the kernel died: {err}"
-            # Whether the kernel announced the cell's number before dying is a race: the
-            # written notebook must not depend on it.
-            if engine.running is not None:
-                engine.running.execution_count = None
-    except Exception as err:  # noqa: BLE001 -- anything else stops this run only
-        status, message = "failed", f"{type(err).__name__}: {err}"
-    if status != "ok":
-        # A timeout or a dead kernel: keep what ran, from the engine's live notebook.
-        if not banner_written and engine.live is not None:
-            nb = engine.live
-        if status == "timed out":
-            _banner(nb, f"This run timed out: it was stopped after "
-                        f"{_stopped_after(job, session):g} seconds. "
-                        "The cells below show how far it got.")
-        elif not any(BANNER_TAG in c.metadata.get("tags", []) for c in nb.cells):
-            _banner(nb, f"This run failed: {message}")
-    strip_times(nb, str(job.options.get("input_path", f"{job.name}.ipynb")),
-                str(job.options.get("output_path", f"{job.name}.ipynb")))
-    notebook = (nbformat.writes(nb) + "\n").encode("utf-8")
-    html = b""
-    if "html" in job.outputs:
-        from zjanalysis import site
-
-        html = site.export_html(nb).encode("utf-8")
-    from zjanalysis.checks import findings_from_notebook
-    from zjanalysis.site import network_from_notebook
-
-    try:
-        findings = findings_from_notebook(nb)
-    except ValueError as err:
-        findings = []
-        status, message = "failed", str(err)
-    return Result(job.name, status, message, notebook=notebook, html=html, findings=findings,
-                  extra={"network": network_from_notebook(nb)})
-
-
-def refresh(job: Job, session: Any) -> Result:
-    """Re-execute a committed notebook top to bottom in `job.cwd` with nbclient (no parameters,
-    no timing metadata); ok only when no cell raised."""
-    kernel = session.kernel()
-    try:
-        nb = _read(job)
-    except ValueError as err:
-        return Result(job.name, "failed", str(err).capitalize() + ".")
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
-    client = NotebookClient(nb, km=kernel.km, timeout=job.limits.cell_timeout,
-                            kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": job.cwd or str(session.work)}})
-    try:
-        client.execute()
-    except CellExecutionError as error:
-        text = str(error).strip()
-        return Result(job.name, "failed", text.splitlines()[-1] if text else repr(error))
-    except (CellTimeoutError, DeadKernelError) as err:
-        if session.timed_out or isinstance(err, CellTimeoutError):
-            return Result(job.name, "timed out",
-                          f"stopped after {_stopped_after(job, session):g} s")
-        return Result(job.name, "failed", f"the kernel died: {err}")
-    for cell in nb.cells:
-        cell.get("metadata", {}).pop("execution", None)
-    merge_adjacent_streams(nb)
-    # As nbformat.write does: the JSON and one final newline.
-    return Result(job.name, "ok", notebook=(nbformat.writes(nb) + "\n").encode("utf-8"))

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from zjanalysis import paths
 from zjanalysis.execute import handlers
 from zjanalysis.execute.jobs import DataBundle, DataMismatch, Job, Result
 from zjanalysis.execute.kernels import (KernelPool, KernelSpec, StartedKernel, Zygote,
@@ -37,7 +38,7 @@ def fingerprint() -> dict[str, str]:
     digest of the zjanalysis source actually imported (an editable install can differ from
     its version number)."""
     versions = package_versions(FINGERPRINT_PACKAGES)
-    versions["zjanalysis source"] = tree_sha256(Path(__file__).resolve().parents[1])[:16]
+    versions["zjanalysis source"] = tree_sha256(paths.package_dir())[:16]
     return versions
 
 

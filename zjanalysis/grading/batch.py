@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zjanalysis import execute, site, teach
+from zjanalysis import atomic, execute, paths, teach
 from zjanalysis.grading import plan as planning
 from zjanalysis.grading import report, runner
 from zjanalysis.grading.score import (Key, Row, exercise_order, flat_rows, points_text,
@@ -54,7 +54,7 @@ class Outcome:
 
 
 def project_notebooks() -> Path:
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    return paths.notebooks_dir()
 
 
 def gradable(folder: Path | None = None) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def _check_folders(submissions: Path, out_dir: Path) -> None:
     if out == sub or sub in out.parents:
         raise GradeError(f"--out {out_dir} is inside the submissions folder {submissions}; it would "
                          f"be read as a student's folder next time. Choose a folder outside it.")
-    problem = site.prepare_folder(out_dir)
+    problem = atomic.prepare_folder(out_dir)
     if problem:
         raise GradeError(problem)
 
@@ -216,7 +216,7 @@ def grade(submissions: Path, out_dir: Path, *, jobs: int | None = None, engine: 
     manifest = {
         "version": 1,
         "grader": {"versions": package_versions(("zjanalysis", *PACKAGES)),
-                   "source_sha256": tree_sha256(Path(__file__).resolve().parents[1])},
+                   "source_sha256": tree_sha256(paths.package_dir())},
         "data": {"sha256": bundle.digest},
         "answer_key_sha256": hashlib.sha256(json.dumps(
             {"ranges": key.ranges, "choices": key.choices,

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
-from zjanalysis import site
+from zjanalysis import atomic
 from zjanalysis.grading.score import STATUSES, Row, exercise_order, points_text
 
 GRADEBOOK_COLUMNS = ("student", "notebook", "exercise", "points", "max_points", "status", "reason")
@@ -173,14 +173,14 @@ def write_outputs(out_dir: Path, rows: list[Row], students: list[str], notebooks
         mine = {stem: info for (s, stem), info in notebooks.items() if s == student}
         page = feedback_html(student, by_student.get(student, []), mine,
                              [r for r in refusals if r["student"] == student])
-        site.write_if_changed(feedback / f"{student}.html", page)
+        atomic.write_if_changed(feedback / f"{student}.html", page)
     keep = {f"{s}.html" for s in students}
     for old in feedback.glob("*.html"):
         if old.name not in keep:
             old.unlink()
-    site.remove_temp_files(feedback)
-    site.write_atomic(out_dir / "gradebook.csv", gradebook_csv(rows))
-    site.write_atomic(out_dir / "summary.csv", summary_csv(entries))
-    site.write_atomic(out_dir / "manifest.json",
+    atomic.remove_temp_files(feedback)
+    atomic.write_atomic(out_dir / "gradebook.csv", gradebook_csv(rows))
+    atomic.write_atomic(out_dir / "summary.csv", summary_csv(entries))
+    atomic.write_atomic(out_dir / "manifest.json",
                       json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     return entries

@@ -1,0 +1,30 @@
+"""Where the project's files are: the repository, its notebooks and its data folder.
+
+Found from this file, never from the working directory, so a notebook, the renderer and the
+tests find the same folders from JupyterLab, Papermill, a kernel's private folder or a Dask worker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The repository folder (the parent of the zjanalysis package)."""
+    return Path(__file__).resolve().parents[1]
+
+
+def package_dir() -> Path:
+    """The zjanalysis package's folder, whose source is part of every run's inputs."""
+    return Path(__file__).resolve().parent
+
+
+def notebooks_dir() -> Path:
+    """The collection's notebooks: ``<repository>/notebooks``."""
+    return project_root() / "notebooks"
+
+
+def default_data_dir() -> Path:
+    """The repository's data package, ``<repository>/data`` (``data.data_dir`` lets
+    ``$ZJANALYSIS_DATA`` point elsewhere)."""
+    return project_root() / "data"
