@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -370,6 +371,29 @@ def test_a_damaged_marker_means_validate_again(data_copy, counted, tmp_path):
     data.clear_cache()
     load_all()
     assert len(counted) == 2
+
+
+def test_a_copy_of_the_same_bytes_is_not_read_again_and_a_changed_copy_is(data_copy, counted, tmp_path,
+                                                                          monkeypatch):
+    """What lets kernels forked from the zygote use the tables it read: the cache also matches
+    a data folder with the same bytes at another place (and only then)."""
+    reads = []
+    real = data._read_table
+    monkeypatch.setattr(data, "_read_table", lambda root, resource: reads.append(root) or real(root, resource))
+    assert data.preload() is False              # not validated yet: nothing is read ahead
+    first = data.claims()
+    tables = len(reads)
+    other = tmp_path / "elsewhere"
+    shutil.copytree(data_copy, other)
+    monkeypatch.setenv(data.ENV_VAR, str(other))
+    assert data.claims() is first and len(reads) == tables
+    set_cell(other / "claims.csv", 1, "geography", "Zhejiang province")
+    assert data.claims().loc["netizens.total_2018", "geography"] == "Zhejiang province"
+    assert len(reads) == 2 * tables
+    data.clear_cache()
+    monkeypatch.setenv(data.ENV_VAR, str(data_copy))
+    assert data.preload() is True               # validated by the first load: read ahead
+    assert len(reads) == 3 * tables and len(counted) == 2
 
 
 def test_cache_folder_follows_the_environment(monkeypatch, tmp_path):

@@ -14,7 +14,10 @@ child that becomes an ordinary IPython kernel with that connection file, and the
 SIGINT/SIGTERM to it and exits with its exit status. Nothing is shared between runs: every kernel
 is a new process forked from the same pristine, never-executing zygote.
 
-Safety: the zygote only imports modules before forking (no zmq context, event loop or thread).
+Safety: before forking, the zygote only imports modules (the kernel machinery, the heavy
+libraries and the package's own modules) and reads the data package into memory when it was
+already validated (`zjanalysis.data.preload`: plain computation). No zmq context, event loop or
+thread exists when it forks.
 The kernel kills itself as soon as its client disappears (a thread polls a pidfd of the client),
 and the zygote also kills a kernel whose client connection closes; the zygote exits when its
 parent dies or on SIGTERM (killing the kernels it still has). If the zygote cannot be reached,
@@ -39,6 +42,10 @@ import sys
 import threading
 
 HEAVY_MODULES = ("pandas", "matplotlib", "matplotlib.pyplot", "seaborn")  # in this order
+# What every notebook of the collection imports, then its data: read once here, not per kernel.
+PACKAGE_MODULES = ("zjanalysis.data", "zjanalysis.figures", "zjanalysis.network", "zjanalysis.records",
+                   "zjanalysis.drawing", "zjanalysis.charts", "zjanalysis.notebook", "zjanalysis.params",
+                   "zjanalysis.teach")
 # What every kernel imports while it starts (measured with ipykernel 7.4): imports only, no
 # threads, sockets or event loops; imported here, they cost nothing per kernel.
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
@@ -233,6 +240,13 @@ def serve(listen_fd: int) -> int:
             pass
         finally:
             builtins.__dict__.pop("get_ipython", None)
+    for name in PACKAGE_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 -- the kernel imports what it needs, and says why not
+            pass
+    if "zjanalysis.data" in sys.modules:
+        sys.modules["zjanalysis.data"].preload()
 
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
@@ -349,7 +363,12 @@ def serve(listen_fd: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) >= 2 and args[0] == "serve":
-        return serve(int(args[1]))
+        status = serve(int(args[1]))
+        # Tearing down pandas, matplotlib and seaborn at interpreter exit took about half a
+        # second, which every batch waited for at its end; the zygote holds nothing to save.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
     if len(args) >= 2 and args[0] == "connect":
         return connect(args[1], args[2:])
     if args and args[0] == "exec":
