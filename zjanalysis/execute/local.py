@@ -55,8 +55,8 @@ def _worker_main(conn: Any, number: int, root: str, prewarm: bool,
                 break
             if message is None:
                 break
-            job, target = message
-            result = runtime.run(job, target)
+            job, target, last = message
+            result = runtime.run(job, target, last=last)
             sys.stderr.flush()
             with open(stderr_path, "rb") as handle:
                 handle.seek(seen)
@@ -124,7 +124,8 @@ class LocalEngine(BaseEngine):
                         job, target = pending.popleft()
                         worker.job = job
                         worker.started = time.monotonic()
-                        worker.conn.send((job, target))
+                        # No job left to hand out: the worker starts no kernel ahead for one.
+                        worker.conn.send((job, target, not pending))
                         if started is not None:
                             started(job)
                 busy = [w for w in workers if w.job]

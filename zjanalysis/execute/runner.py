@@ -73,8 +73,9 @@ class JobSession:
     """What a handler gets for one job (implements `zjanalysis.execute.Session`)."""
 
     def __init__(self, runtime: "Runtime", job: Job, spec: KernelSpec,
-                 data_dir: Path | None) -> None:
+                 data_dir: Path | None, *, ahead: bool = True) -> None:
         self.job = job
+        self._ahead = ahead
         self.data_dir = data_dir
         self._runtime = runtime
         self._spec = spec
@@ -95,7 +96,7 @@ class JobSession:
                 self._kernel = self._runtime.pool.start(self._spec, self.work)
                 self._kernels.append(self._kernel)
             kernel = self._kernel
-        if first:
+        if first and self._ahead:
             # The job has its kernel: start the next job's now, to overlap with this one.
             self._runtime.pool.ahead(self._spec)
         return kernel
@@ -169,8 +170,10 @@ class Runtime:
             self._handlers[target] = handlers.load(target)
         return self._handlers[target]
 
-    def run(self, job: Job, target: str, expected: dict[str, str] | None = None) -> Result:
-        """Run `job` with the handler `target`; never raises for the job's own failures."""
+    def run(self, job: Job, target: str, expected: dict[str, str] | None = None, *,
+            last: bool = False) -> Result:
+        """Run `job` with the handler `target`; never raises for the job's own failures. `last`:
+        no job will follow on this worker, so no kernel is started ahead for one."""
         started = time.perf_counter()
         if expected is not None:
             problem = fingerprint_mismatch(expected, fingerprint(),
@@ -197,7 +200,7 @@ class Runtime:
         session = None
         timer = None
         try:
-            session = JobSession(self, job, spec, data_dir)
+            session = JobSession(self, job, spec, data_dir, ahead=not last)
             if job.limits.run_timeout:
                 timer = threading.Timer(job.limits.run_timeout, session.expire)
                 timer.daemon = True
