@@ -16,10 +16,19 @@ that import pandas, seaborn and matplotlib and draw one chart, it times:
 
 and prints each wall time (and the CPU time of all the processes it used), the ratios a/c, c/d
 and e/c, the grid's runs per minute, and the peak resident memory of the largest child
-process. Targets on 2 cores: a/c >= 3.5, (d) <= 1 s,
-e/c <= 1.5, and the Dask engine at >= 80 % of the local engine's runs per minute on (f).
-With `--compare-with DIR` (a checkout of another commit, e.g. made with `git archive`), (c) is
-also timed with that code, for a before/after figure measured in the same run.
+process. (a) and (c) are timed `--repeat` times (default 3), alternating, each ratio printed.
+
+It also checks what a re-render writes: (d) must rewrite no file (every file's modification
+time is compared before and after), and (g), after one notebook's prose changes, lists the files
+that were rewritten. It prints where a run's time goes (kernel, cells, HTML export, writing:
+`zjanalysis render --timings`, means of a (c) run) and how long drawing each theme's network as
+SVG takes.
+
+Targets on 2 cores: a/c >= 5 in every repeat, (d) <= 0.2 s writing nothing, e/c <= 1.5, the
+Dask engine at >= 80 % of the local engine's runs per minute on (f), a network drawn in
+<= 20 ms. With `--compare-with DIR` (a checkout of another commit, e.g. made with `git
+archive`), (c) is also timed with that code, for a before/after figure measured in the same run.
+The bench renders copies of notebooks/ in a temporary folder, so it never touches the repository.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import os
 import re
 import resource
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,7 +113,54 @@ def write_grid(notebooks: list[Path], path: Path, runs: int) -> int:
     return count
 
 
-def timed(label: str, command: list[str], cwd: Path, env: dict | None = None) -> float:
+def mtimes(folder: Path) -> dict[str, int]:
+    """Every file below `folder` with its modification time in nanoseconds."""
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def changed(before: dict[str, int], after: dict[str, int]) -> list[str]:
+    """The files that were written (or appeared, or went) between two `mtimes` readings."""
+    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+
+
+def touch_prose(notebook: Path) -> None:
+    """Change one markdown cell of a copied notebook (an added sentence), as an author would."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    cell["source"] = "".join(cell["source"]) + "\n\nA sentence added by the bench."
+    notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def phase_means(stdout: str) -> str:
+    """The 'mean' line of `zjanalysis render --timings`, with its header."""
+    lines = stdout.splitlines()
+    header = next((line for line in lines if line.startswith("run ") and "kernel" in line), "")
+    mean = next((line for line in lines if line.startswith("mean ")), "")
+    return f"{header}\n{mean}" if mean else "(no timings)"
+
+
+def drawing_ms(folder: Path) -> list[tuple[str, float]]:
+    """Milliseconds to draw each stored record's network as SVG (best of 20)."""
+    from zjanalysis import drawing, records
+
+    found = []
+    for record in records.load_folder(folder):
+        if not record.get("network"):
+            continue
+        best = min(_time(lambda: drawing.svg(record)) for _ in range(20))
+        found.append((record["run"]["name"], best * 1000))
+    return found
+
+
+def _time(call) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def timed(label: str, command: list[str], cwd: Path, env: dict | None = None,
+          keep: dict | None = None) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -114,6 +171,8 @@ def timed(label: str, command: list[str], cwd: Path, env: dict | None = None) ->
     # steadier than wall time when others load the machine.
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     peak = after.ru_maxrss / 1024
+    if keep is not None:
+        keep["stdout"] = done.stdout
     status = "" if done.returncode == 0 else f"  (exit status {done.returncode})"
     cached = done.stdout.count(" cached ")
     if cached:
@@ -130,6 +189,11 @@ def main() -> int:
                         help="runs in the grid of (f) (default 200; 0 skips (f))")
     parser.add_argument("--compare-with", type=Path, metavar="DIR",
                         help="also time (c) with the zjanalysis package found in DIR")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="how many times (a) and (c) are timed, alternating (default 3)")
+    parser.add_argument("--quick", action="store_true",
+                        help="only (a), (c), (d), (g), the time budget and the drawing; no "
+                             "(b), (c'), (c\"), (e) or (f)")
     args = parser.parse_args()
     cpus = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="zjanalysis-bench-") as scratch:
@@ -139,33 +203,50 @@ def main() -> int:
             print(f"notebooks/ holds {len(notebooks)} notebook(s): using {args.count} generated "
                   "stand-ins instead.")
             notebooks = stand_ins(work, args.count)
+        else:
+            (work / "notebooks").mkdir()
+            for path in notebooks:
+                shutil.copyfile(path, work / "notebooks" / path.name)
+            notebooks = sorted((work / "notebooks").glob("*.ipynb"))
         names = [str(p) for p in notebooks]
-        print(f"{len(notebooks)} notebooks, {cpus} CPUs, Python {sys.version.split()[0]}\n")
+        print(f"{len(notebooks)} notebooks, {cpus} CPUs, Python {sys.version.split()[0]}, "
+              f"load {os.getloadavg()[0]:.1f}\n")
         (work / "loop").mkdir()
         loop = "; ".join(
             f"{shlex.quote(str(BIN / 'papermill'))} {shlex.quote(n)} "
             f"{shlex.quote(str(work / 'loop' / Path(n).name))} --no-progress-bar" for n in names)
         render = [sys.executable, "-m", "zjanalysis", "render", *names, "--no-progress"]
-        a = timed("(a) shell loop of papermill", ["bash", "-c", loop], work)
-        b = timed("(b) render --force --jobs 1", render + ["--force", "--jobs", "1", "--out", "r1"],
-                  work)
-        c = timed(f"(c) render --force --jobs {cpus}",
-                  render + ["--force", "--jobs", str(cpus), "--out", "r2"], work)
-        c0 = timed(f"(c') render --force --jobs {cpus} --no-prewarm",
-                   render + ["--force", "--jobs", str(cpus), "--no-prewarm", "--out", "r3"], work)
-        c1 = timed(f'(c") render --force --jobs {cpus} --no-zygote',
-                   render + ["--force", "--jobs", str(cpus), "--no-zygote", "--out", "r4"], work)
+        ratios, kept = [], {}
+        for i in range(1, args.repeat + 1):
+            a = timed(f"(a) shell loop of papermill [{i}]", ["bash", "-c", loop], work)
+            c = timed(f"(c) render --force --jobs {cpus} [{i}]",
+                      render + ["--force", "--jobs", str(cpus), "--timings", "--out", "r2"], work,
+                      keep=kept)
+            ratios.append((a, c))
+        before = mtimes(work / "r2")
         d = timed("(d) no-op re-render", render + ["--out", "r2"], work)
-        e = timed(f"(e) render --force --jobs {cpus} --engine dask",
-                  render + ["--force", "--jobs", str(cpus), "--engine", "dask", "--out", "r5"],
-                  work)
-        old = None
+        rewritten = changed(before, mtimes(work / "r2"))
+        touch_prose(notebooks[1])
+        before = mtimes(work / "r2")
+        timed(f"(g) re-render after {notebooks[1].stem}'s prose changed", render + ["--out", "r2"], work)
+        incremental = changed(before, mtimes(work / "r2"))
+        b = c0 = c1 = e = old = None
+        if not args.quick:
+            b = timed("(b) render --force --jobs 1", render + ["--force", "--jobs", "1", "--out", "r1"],
+                      work)
+            c0 = timed(f"(c') render --force --jobs {cpus} --no-prewarm",
+                       render + ["--force", "--jobs", str(cpus), "--no-prewarm", "--out", "r3"], work)
+            c1 = timed(f'(c") render --force --jobs {cpus} --no-zygote',
+                       render + ["--force", "--jobs", str(cpus), "--no-zygote", "--out", "r4"], work)
+            e = timed(f"(e) render --force --jobs {cpus} --engine dask",
+                      render + ["--force", "--jobs", str(cpus), "--engine", "dask", "--out", "r5"],
+                      work)
         if args.compare_with:
             old = timed(f"(c) with the code in {args.compare_with}",
                         render + ["--force", "--jobs", str(cpus), "--out", "r6"], work,
                         env={"PYTHONPATH": str(args.compare_with.resolve())})
         per_minute = {}
-        if args.grid_runs:
+        if args.grid_runs and not args.quick:
             count = write_grid(notebooks, work / "grid.json", args.grid_runs)
             grid = [sys.executable, "-m", "zjanalysis", "render", *names, "--grid",
                     str(work / "grid.json"), "--no-progress", "--force", "--jobs", str(cpus)]
@@ -173,16 +254,28 @@ def main() -> int:
                 seconds = timed(f"(f) grid of {count} runs, --engine {engine}",
                                 grid + ["--engine", engine, "--out", f"grid-{engine}"], work)
                 per_minute[engine] = count / seconds * 60
-    print(f"\na/c = {a / c:.2f}   (target >= 3.5)")
-    print(f"c/d = {c / d:.2f}   (no-op {d:.2f} s, target <= 1 s)")
-    print(f"b/c = {b / c:.2f}   (parallel speed-up);  c'/c = {c0 / c:.2f}   (pre-warming);  "
-          f'c"/c = {c1 / c:.2f}   (zygote)')
-    print(f"e/c = {e / c:.2f}   (Dask engine against the local one, target <= 1.5)")
-    if old is not None:
-        print(f"c(other code)/c = {old / c:.2f}")
-    if per_minute:
-        print(f"(f) runs per minute: local {per_minute['local']:.1f}, dask {per_minute['dask']:.1f}"
-              f"   (dask/local = {per_minute['dask'] / per_minute['local']:.2f}, target >= 0.8)")
+        drawings = drawing_ms(work / "r2")
+        print(f"\nload at the end {os.getloadavg()[0]:.1f}")
+        for i, (a, c) in enumerate(ratios, start=1):
+            print(f"a/c [{i}] = {a / c:.2f}   ({a:.1f} s / {c:.1f} s; target >= 5)")
+        c = sum(c for _, c in ratios) / len(ratios)
+        print(f"(d) no-op: {d:.2f} s (target <= 0.2 s); files rewritten: {len(rewritten)}"
+              + (f" {rewritten}" if rewritten else ""))
+        print(f"(g) after one notebook's prose changed, files rewritten: {', '.join(incremental) or 'none'}")
+        print(f"\nwhere a run's time goes, seconds (means of the last (c) run, {cpus} runs at once):")
+        print(phase_means(kept.get("stdout", "")))
+        if drawings:
+            slowest = max(drawings, key=lambda item: item[1])
+            print(f"\ndrawing a network as SVG: at most {slowest[1]:.1f} ms ({slowest[0]}; target <= 20 ms)")
+        if b is not None:
+            print(f"b/c = {b / c:.2f}   (parallel speed-up);  c'/c = {c0 / c:.2f}   (pre-warming);  "
+                  f'c"/c = {c1 / c:.2f}   (zygote)')
+            print(f"e/c = {e / c:.2f}   (Dask engine against the local one, target <= 1.5)")
+        if old is not None:
+            print(f"c(other code)/c = {old / c:.2f}")
+        if per_minute:
+            print(f"(f) runs per minute: local {per_minute['local']:.1f}, dask {per_minute['dask']:.1f}"
+                  f"   (dask/local = {per_minute['dask'] / per_minute['local']:.2f}, target >= 0.8)")
     return 0
 
 

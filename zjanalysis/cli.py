@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="with --engine dask: the address of a running Dask scheduler, e.g. "
                           "tcp://10.0.0.5:8786 (--jobs is then the cluster's business)")
+    run.add_argument("--timings", action="store_true",
+                     help="after the closing table, show where each run's time went: kernel, "
+                          "cells, HTML export, writing")
     run.add_argument("--no-wait", action="store_true",
                      help="if another render is writing into --out, stop at once instead of "
                           "waiting for it")
@@ -151,6 +154,8 @@ def _render(args: argparse.Namespace) -> int:
                               engine=args.engine, scheduler=args.scheduler,
                               wait=not args.no_wait)
     sys.stdout.write(rendering.summary_table(result))
+    if args.timings:
+        sys.stdout.write("\n" + rendering.timings_table(result))
     if result.interrupted:
         return EXIT_INTERRUPTED
     return 0 if result.ok else EXIT_FAILED

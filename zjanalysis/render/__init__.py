@@ -20,8 +20,8 @@ from zjanalysis.render.plan import (EDITIONS, RenderError, Run, check_parameters
                                     default_notebooks, load_grid, notebook_json, output_name,
                                     output_path, parse_value, plan_runs, read_notebook,
                                     resolve_notebook)
-from zjanalysis.render.run import (FORMATS, LOG_DIR, BatchResult, Outcome, make_job, prepare_out,
-                                   record_result, render, summary_table)
+from zjanalysis.render.run import (FORMATS, LOG_DIR, PHASES, BatchResult, Outcome, make_job,
+                                   prepare_out, record_result, render, summary_table, timings_table)
 
 __all__ = [
     "CACHE_NAME", "EDITIONS", "FORMATS", "LOCK_NAME", "LOG_DIR", "VERSIONED", "BatchResult",
@@ -30,5 +30,5 @@ __all__ = [
     "load_cache", "load_grid", "make_job", "notebook_json", "output_name", "output_path",
     "parse_value", "plan_runs", "prepare_out", "read_notebook", "record_result", "render",
     "resolve_notebook", "run_key", "save_cache", "shared_inputs_digest", "site_key",
-    "summary_table",
+    "summary_table", "timings_table", "PHASES",
 ]

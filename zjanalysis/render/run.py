@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -22,6 +22,9 @@ from zjanalysis.render.plan import RenderError, Run, check_parameters, output_pa
 
 LOG_DIR = ".render-logs"
 FORMATS = ("ipynb", "html")
+# Where a run's time goes: starting its kernel and Papermill's exchange with it, its cells, its
+# HTML pages (measured in the worker), and writing its files here.
+PHASES = ("kernel", "cells", "export", "write")
 execute.register("render", "zjanalysis.render.handler:render")
 
 
@@ -39,12 +42,14 @@ def prepare_out(out_dir: Path) -> Path:
 
 @dataclass
 class Outcome:
-    """What became of one run: status is ok, cached, failed or timed out."""
+    """What became of one run: status is ok, cached, failed or timed out; `phases` are the
+    seconds its steps took (see `PHASES`), empty for a cached run."""
 
     name: str
     status: str
     seconds: float = 0.0
     message: str = ""
+    phases: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -109,6 +114,9 @@ def _render_locked(runs: list[Run], out_dir: Path, *, jobs: int | None, timeout:
     todo = [r for r in runs if force or not caching.is_fresh(cache["runs"].get(r.name), keys[r.name],
                                                                out_dir, formats)]
     outcomes = {r.name: Outcome(r.name, "cached") for r in runs if r not in todo}
+    # Longest runs first (by their last duration; new runs before all): the batch then ends
+    # with short runs on every worker instead of one long run on one.
+    todo.sort(key=lambda r: -cache["runs"].get(r.name, {}).get("seconds", float("inf")))
     interrupted = False
     if todo:
         check_parameters(todo)
@@ -193,7 +201,9 @@ def record_result(result: "execute.Result", run: Run, key: str, out_dir: Path,
     `context` holds the batch's input digests and library versions (and the notebooks' bytes),
     which the stored record carries beside what the kernel decided."""
     import hashlib
+    import time
 
+    clock = time.perf_counter()
     outputs = {}
     root = Path(out_dir).resolve()
     message = result.message
@@ -225,9 +235,28 @@ def record_result(result: "execute.Result", run: Run, key: str, out_dir: Path,
         log.parent.mkdir(parents=True, exist_ok=True)
         atomic.write_atomic(log, result.log)
     if outputs:
-        cache["runs"][run.name] = {"key": key, "status": result.status, "outputs": outputs}
+        cache["runs"][run.name] = {"key": key, "status": result.status, "outputs": outputs,
+                                   "seconds": round(result.seconds, 1)}
         caching.save_cache(out_dir, cache)
-    return Outcome(run.name, result.status, result.seconds, message)
+    phases = {**result.phases, "write": time.perf_counter() - clock}
+    return Outcome(run.name, result.status, result.seconds, message, phases)
+
+
+def timings_table(result: BatchResult) -> str:
+    """Return where each run's time went, in seconds per phase (`PHASES`), and the mean of the
+    runs that ran; cached runs are left out."""
+    ran = [o for o in result.outcomes if o.phases]
+    rows = [("run", *PHASES, "total")]
+    for o in ran:
+        rows.append((o.name, *(f"{o.phases.get(p, 0.0):.2f}" for p in PHASES), f"{o.seconds:.2f}"))
+    if ran:
+        rows.append(("mean", *(f"{sum(o.phases.get(p, 0.0) for o in ran) / len(ran):.2f}" for p in PHASES),
+                     f"{sum(o.seconds for o in ran) / len(ran):.2f}"))
+    width = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, width)))
+             for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in width))
+    return "\n".join(lines) + "\n"
 
 
 def summary_table(result: BatchResult) -> str:
