@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from zjanalysis import data, diagnosis as diagnosis_, display, params, verdicts
-from zjanalysis.findings import Finding, table_bundle
-from zjanalysis.network import Network, describe
+if TYPE_CHECKING:
+    from zjanalysis.diagnosis import Diagnosis
+    from zjanalysis.findings import Finding
+    from zjanalysis.network import Network
 
 SCHEMA = "zjanalysis/run-record"
 VERSION = 1
@@ -34,7 +35,11 @@ class RecordError(ValueError):
     """A document is not a run record this code can read; the message says why."""
 
 
-def build(net: Network, found: diagnosis_.Diagnosis | None = None) -> dict:
+# Building a record needs the whole verdict core; reading, checking and storing one needs none of
+# it, and the renderer's no-op path reads records: so the core is imported where it is used.
+
+
+def build(net: "Network", found: "Diagnosis | None" = None) -> dict:
     """The record of a network: parameters, one entry per claim of the theme (its finding, with
     its paragraph and our statement), the sources used, the network with each constraint's
     status, and the diagnosis. Runs the diagnosis when ``found`` is not given.
@@ -42,7 +47,9 @@ def build(net: Network, found: diagnosis_.Diagnosis | None = None) -> dict:
     Raises NetworkError (from ``verdicts.derive``) when a claim has no check and no document
     that would settle it.
     """
-    found = diagnosis_.diagnose(net) if found is None else found
+    from zjanalysis import diagnosis, params, verdicts
+
+    found = diagnosis.diagnose(net) if found is None else found
     findings = verdicts.derive(net, found)
     return {
         "schema": SCHEMA,
@@ -52,14 +59,17 @@ def build(net: Network, found: diagnosis_.Diagnosis | None = None) -> dict:
         "claims": [_claim_entry(net, f) for f in findings],
         "sources": _sources(net),
         "network": _network(net),
-        "diagnosis": diagnosis_.to_json(net, found),
+        "diagnosis": diagnosis.to_json(net, found),
     }
 
 
-def emit(net: Network, *, title: str | None = None) -> dict:
+def emit(net: "Network", *, title: str | None = None) -> dict:
     """Build the run's record, display it once (the findings as a text and an HTML table, and
     the record under ``MIME``), and return it for ``notebook.show_hypotheses`` and
     ``drawing.show``. Outside IPython the text table is printed."""
+    from zjanalysis import display
+    from zjanalysis.findings import table_bundle
+
     record = build(net)
     bundle = table_bundle(record["claims"], title)
     bundle[MIME] = record
@@ -138,17 +148,19 @@ def load_folder(folder: Path) -> list[dict]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _claim_entry(net: Network, finding: Finding) -> dict:
+def _claim_entry(net: "Network", finding: "Finding") -> dict:
     key = net.quantities[finding.claim_id].key
     entry = finding.to_json()
     entry.update(theme=net.theme, paragraph=key.get("paragraph"), statement=key.get("statement", ""))
     return entry
 
 
-def _sources(net: Network) -> dict[str, dict]:
+def _sources(net: "Network") -> dict[str, dict]:
     """Every source a figure of the network cites: its short label and what a reader needs to
     find it again (publisher, title, address or locator, date), with the warning for a source
     that cannot be reopened."""
+    from zjanalysis import data
+
     known = data.sources()
     out = {}
     for q in net.quantities.values():
@@ -162,7 +174,9 @@ def _sources(net: Network) -> dict[str, dict]:
     return dict(sorted(out.items()))
 
 
-def _network(net: Network) -> dict:
+def _network(net: "Network") -> dict:
+    from zjanalysis.network import describe
+
     body = net.to_json()
     values = net.values()
     for item in body["constraints"]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from zjanalysis import atomic, execute, paths, records, site
+from zjanalysis import atomic, execute, paths, site
 from zjanalysis.render import cache as caching
 from zjanalysis.render.lock import OutputLock
 from zjanalysis.render.plan import RenderError, Run, check_parameters, output_path, read_notebook
@@ -202,6 +202,8 @@ def record_result(result: "execute.Result", run: Run, key: str, out_dir: Path,
     which the stored record carries beside what the kernel decided."""
     import hashlib
     import time
+
+    from zjanalysis import records
 
     clock = time.perf_counter()
     outputs = {}

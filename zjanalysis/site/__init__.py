@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zjanalysis import atomic, records
-from zjanalysis.site import ledger, pages
-
 FILES = ("ledger.csv", "ledger.json", "index.html", "network.html")
 
 
 def build(out_dir: Path) -> list[dict]:
     """Write the site files of `out_dir` from its run records; return the ledger rows. Raises
     RecordError (from ``records``) naming a stored file that is not a run record."""
+    # Imported here: the renderer needs FILES on every render, the pages only when they change.
+    from zjanalysis import atomic, records
+    from zjanalysis.site import ledger, pages
+
     out_dir = Path(out_dir)
     stored = records.load_folder(out_dir)
     rows = ledger.rows(stored)
