@@ -123,6 +123,20 @@ def kinds() -> dict[str, str]:
     return dict(_TARGETS)
 
 
+def warm(target_path: str) -> None:
+    """Run the `warm()` function of a handler's module, when it has one: what every process
+    that runs the handler's jobs would otherwise do on its first job (imports, compiled
+    templates). The local engine calls it once in its own process before it forks its workers,
+    which then start with it done. Failing to warm only costs time: errors are ignored."""
+    module = target_path.partition(":")[0]
+    try:
+        function = getattr(importlib.import_module(module), "warm", None)
+        if function is not None:
+            function()
+    except Exception:  # noqa: BLE001 -- the job itself will report what is wrong
+        pass
+
+
 def load(target_path: str) -> Handler:
     """Import and return the handler function named by a "module:function" target."""
     module, _, name = target_path.partition(":")

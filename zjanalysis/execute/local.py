@@ -19,6 +19,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from zjanalysis.execute import handlers
 from zjanalysis.execute.base import BaseEngine
 from zjanalysis.execute.jobs import Job, Result
 from zjanalysis.execute.kernels import Zygote, private_folder
@@ -117,6 +118,9 @@ class LocalEngine(BaseEngine):
             count = max(1, min(self.workers, len(targets)))
             spawner = Zygote.start(root / "zygote.log") if self.zygote else None
             socket_path = spawner.socket if spawner else None
+            # While the zygote imports, do here once what each worker would do on its first job.
+            for target in dict.fromkeys(t for _, t in targets):
+                handlers.warm(target)
             workers = [_Worker(i, root, self.prewarm, socket_path) for i in range(count)]
             while pending or any(w.job for w in workers):
                 for worker in workers:

@@ -15,6 +15,23 @@ from zjanalysis.execute.notebooks import (BANNER_TAG, ENGINE_NAME, banner, live_
                                           strip_times)
 
 
+def warm() -> None:
+    """What a worker would do on its first render: import Papermill, register its engine, build
+    the HTML exporter and compile its templates (on an empty notebook). Run once by the local
+    engine before it forks its workers (`execute.handlers.warm`)."""
+    from zjanalysis.execute.notebooks import skip_unused_iri_checker
+
+    skip_unused_iri_checker()
+    import nbformat
+    import papermill  # noqa: F401
+
+    from zjanalysis.render.export import export_html
+
+    live_engine()
+    export_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("-"),
+                                                nbformat.v4.new_code_cell("1")]))
+
+
 def render(job: Job, session: Any) -> Result:
     """Execute the notebook with Papermill and the job's parameters; return it, its page and
     its run record. A failing, timed-out or crashed run is still returned, with a banner on top
