@@ -36,6 +36,13 @@ def set_cell(path: Path, row: int, column: str, value: str) -> None:
     edit_csv(path, change)
 
 
+def read_rows(path: Path) -> list[dict]:
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 def load_all() -> None:
     data.claims()
     data.sources()
@@ -64,7 +71,7 @@ def test_data_dir_is_found_from_the_package_not_the_working_directory(fresh, tmp
     monkeypatch.delenv(data.ENV_VAR, raising=False)
     monkeypatch.chdir(tmp_path)
     assert data.data_dir() == REPO / "data"
-    assert len(data.claims()) == 38
+    assert len(data.claims()) == 48      # 38 figures of the English article, 10 only the Chinese release prints
 
 
 def test_data_dir_env_var_must_be_a_folder(fresh, tmp_path, monkeypatch):
@@ -76,8 +83,9 @@ def test_data_dir_env_var_must_be_a_folder(fresh, tmp_path, monkeypatch):
 def test_tables_are_typed(fresh):
     claims = data.claims()
     assert claims.index.name == "claim_id"
-    assert (str(claims["paragraph"].dtype), str(claims["year"].dtype), str(claims["value"].dtype)) == (
-        "int64", "int64", "float64")
+    assert (str(claims["year"].dtype), str(claims["value"].dtype)) == ("int64", "float64")
+    # A figure only the Chinese release prints has no paragraph: None, the others whole numbers.
+    assert {type(p) for p in claims["paragraph"]} == {int, type(None)}
     assert all(isinstance(v, str) for v in claims["note"])
     ref = data.reference("gdp")
     assert (str(ref["year"].dtype), str(ref["value"].dtype)) == ("int64", "float64")
@@ -201,7 +209,46 @@ def test_claims_duplicate_claim_id(data_copy):
 def test_claims_theme_and_qualifier_outside_their_lists(data_copy):
     set_cell(data_copy / "claims.csv", 2, "qualifier", "roughly")
     raised("data/claims.csv, row 2 (line 3), column 'qualifier': 'roughly' is not an allowed qualifier; "
-           "allowed: exact, more_than, about, rank, multiple")
+           "allowed: exact, more_than, at_least, about, rank, multiple")
+
+
+def test_a_figure_of_the_english_article_names_its_paragraph_and_a_chinese_only_one_does_not(data_copy):
+    set_cell(data_copy / "claims.csv", 1, "paragraph", "")
+    raised("data/claims.csv, row 1 (line 2), column 'paragraph': is empty; a figure of the English "
+           "article names its paragraph")
+    data.clear_cache()
+    set_cell(data_copy / "claims.csv", 1, "paragraph", "7")
+    row = next(i for i, r in enumerate(read_rows(data_copy / "claims.csv"), start=1)
+               if r["claim_id"] == "netizens.mobile_2018")
+    set_cell(data_copy / "claims.csv", row, "paragraph", "7")
+    raised(f"data/claims.csv, row {row} (line {row + 1}), column 'paragraph': is 7, but the English "
+           "article does not print this figure (origin chinese-release): leave it empty")
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("unit_as_printed", "千人", "'千人' is not an allowed unit; allowed: 万人, 亿元"),
+    ("qualifier_as_printed", "大约", "'大约' is not an allowed qualifier_as_printed; allowed: 约, 超过, 以上, 余"),
+    ("times_printed", "twice", "'twice' is not a whole number"),
+    ("measure", "ratio", "'ratio' is not an allowed measure; allowed: count"),
+    ("claim_id", "netizens.nowhere_2018", "'netizens.nowhere_2018' is not a claim_id listed in claims.csv"),
+    ("source_id", "nobody-2019-nothing", "'nobody-2019-nothing' is not a source_id listed in sources.csv"),
+])
+def test_a_malformed_row_of_the_chinese_release_names_file_row_and_column(data_copy, column, value, message):
+    set_cell(data_copy / "chinese_release.csv", 2, column, value)
+    with pytest.raises(data.DataError) as caught:
+        data.chinese_release()
+    text = str(caught.value)
+    assert text.startswith(f"data/chinese_release.csv, row 2 (line 3), column '{column}': "), text
+    assert message in text
+
+
+def test_the_chinese_release_is_read_as_printed():
+    release = data.chinese_release()
+    total = release.loc["netizens.total_2018"]
+    assert (total["figure_as_printed"], total["unit_as_printed"], total["qualifier_as_printed"]) == ("4543.7", "万人", "")
+    assert release.loc["netizens.increase_2018", "qualifier_as_printed"] == "约"
+    assert release.loc["digecon.total_rank_2018", "figure_as_printed"] == "第四"
+    assert int(total["times_printed"]) == 2
 
 
 def test_claims_truncated(data_copy):

@@ -25,7 +25,7 @@ COVERAGE_TOOL = SHARED / "tools" / "claim_coverage.py"
 needs_article = pytest.mark.skipif(not ARTICLE.is_file(), reason=f"the article is not at {ARTICLE}")
 
 RANK_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
-QUALIFIERS = {"exact", "more_than", "about", "rank", "multiple"}
+QUALIFIERS = {"exact", "more_than", "at_least", "about", "rank", "multiple"}
 
 
 @pytest.fixture(scope="module")
@@ -81,18 +81,43 @@ def test_themes_are_the_report_themes_and_each_has_claims(registry):
 
 
 def test_theme_follows_the_paragraph(registry):
-    # docs/architecture.md: which paragraphs each theme covers (paragraph 9 is split in two).
+    # docs/architecture.md: which paragraphs each theme covers (paragraph 9 is split in two); a
+    # figure only the Chinese release prints has no paragraph of the English article.
     paragraphs = {
         "internet_users": {7}, "broadband": {8}, "digital_economy": {9}, "ecommerce": {9},
         "innovation_talent": {10, 11}, "digital_government": {13, 14, 15},
         "public_services": {16}, "cyberspace_security": {19},
     }
     for claim_id, row in registry.iterrows():
-        assert row["paragraph"] in paragraphs[row["theme"]], claim_id
+        if row["origin"] == "chinese-release":
+            assert row["paragraph"] is None, claim_id
+        else:
+            assert row["paragraph"] in paragraphs[row["theme"]], claim_id
+
+
+def test_the_figures_only_the_chinese_release_prints_are_its_figures_as_printed(registry):
+    """The ten figures the English article leaves out (issue 20), each with its own row of the
+    Chinese release, printed the same way, and converted by hand: 4498.3万 = 44.983 million,
+    593.7万 = 5.937 million, 1 Gbps = 1,000 Mbps."""
+    chinese = registry[registry["origin"] == "chinese-release"]
+    assert sorted(chinese.index) == sorted([
+        "netizens.mobile_2018", "netizens.mobile_share_2018", "netizens.mobile_increase_2018",
+        "broadband.hz5g_stations_2018", "broadband.hz5g_area_2018", "broadband.hz5g_download_2018",
+        "broadband.hz5g_peak_2018", "digecon.core_growth_2018", "innovation.national_bases_2018",
+        "innovation.state_key_labs_2018"])
+    by_hand = {"netizens.mobile_2018": 44.983, "netizens.mobile_increase_2018": 5.937,
+               "broadband.hz5g_peak_2018": 1000.0, "innovation.state_key_labs_2018": 11.0}
+    for claim_id, value in by_hand.items():
+        assert chinese.loc[claim_id, "value"] == value, claim_id
+    release = data.chinese_release()
+    for claim_id, row in chinese.iterrows():
+        figure = release.loc[claim_id, "figure_as_printed"]
+        assert figure in row["figure_text"], claim_id
+    assert len(registry) - len(chinese) == 38
 
 
 def test_value_is_the_printed_number(registry):
-    for claim_id, row in registry.iterrows():
+    for claim_id, row in registry[registry["origin"] == "english-article"].iterrows():
         text = row["figure_text"]
         if text in RANK_WORDS:
             assert (row["qualifier"], row["value"], row["unit"]) == ("rank", RANK_WORDS[text], "rank"), claim_id
@@ -132,9 +157,13 @@ def test_claims_table_shows_the_themes_claims_in_article_order():
     bundle = display.call_args.args[0]
     lines = bundle["text/plain"].splitlines()
     assert lines[0].split() == ["claim_id", "statement", "figure", "as", "printed", "paragraph"]
+    # the article's two figures in its order, then the four only the Chinese release prints
     assert [ln.split()[0] for ln in lines[1:]] == [
-        "broadband.fibre_households_rank_2018", "broadband.share_100m_2018"]
-    assert bundle["text/html"].count("<tr>") == 3 and "uuid" not in bundle["text/html"]
+        "broadband.fibre_households_rank_2018", "broadband.share_100m_2018",
+        "broadband.hz5g_stations_2018", "broadband.hz5g_area_2018", "broadband.hz5g_download_2018",
+        "broadband.hz5g_peak_2018"]
+    assert lines[3].endswith("Chinese release only")
+    assert bundle["text/html"].count("<tr>") == 7 and "uuid" not in bundle["text/html"]
 
 
 def test_claims_table_rejects_an_unknown_theme():

@@ -31,6 +31,7 @@ __all__ = [
     "THEMES",
     "SHORT_THEMES",
     "CONVERSIONS",
+    "chinese_release",
     "DataError",
     "data_dir",
     "claims",
@@ -139,6 +140,7 @@ class _Loaded:
     claims: Any
     sources: Any
     tables: dict[str, Any]
+    chinese: Any = None
     combined: Any = None
     descriptor: dict = field(default_factory=dict)
 
@@ -173,6 +175,17 @@ def claim(claim_id: str) -> pd.Series:
     close = difflib.get_close_matches(str(claim_id), list(table.index), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "; see data/claims.csv"
     raise KeyError(f"claim id {claim_id!r} is not in the registry{hint}")
+
+
+def chinese_release() -> pd.DataFrame:
+    """The figures of the Chinese release as it prints them, indexed by the ``claim_id`` each is.
+
+    Columns: zh_id, indicator (our words), figure_as_printed, unit_as_printed (万人, 亿元, %,
+    个百分点 …), qualifier_as_printed (约, 超过, 以上, 余, or ""), measure, times_printed (int),
+    source_id. A claim without a row is not printed by the part of the Chinese text that could
+    be read. Raises :class:`DataError` when a data file is invalid.
+    """
+    return _load().chinese
 
 
 def sources() -> pd.DataFrame:
@@ -563,11 +576,15 @@ def _translate(root: Path, resource: dict, error) -> None:
             keys[0],
         )
     if kind == "foreign-key":
-        foreign = resource["schema"]["foreignKeys"][0]
-        column = foreign["fields"][0]
         names = [f["name"] for f in resource["schema"]["fields"]]
+        failed = list(getattr(error, "field_names", None) or [])
+        foreign = next((fk for fk in resource["schema"]["foreignKeys"] if fk["fields"] == failed),
+                       resource["schema"]["foreignKeys"][0])
+        column = foreign["fields"][0]
         value = error.cells[names.index(column)] if column in names else None
-        _fail(root, relative, f"{value!r} is not a source_id listed in sources.csv", row, column)
+        target = next((r["path"] for r in _read_descriptor(root)["resources"]
+                       if r["name"] == foreign["reference"]["resource"]), foreign["reference"]["resource"])
+        _fail(root, relative, f"{value!r} is not a {foreign['reference']['fields'][0]} listed in {target}", row, column)
     if kind == "missing-cell":
         _fail(root, relative, "the row ends before this column (a cut-off or truncated line?)", row, column)
     if kind == "extra-cell":
@@ -593,12 +610,33 @@ def _read_table(root: Path, resource: dict):
         if bad.any():
             position = int(bad.to_numpy().nonzero()[0][0])
             _fail(root, relative, f"{frame[name].iloc[position]!r} is not a number", position + 1, name)
-        frame[name] = converted.astype("int64") if spec["type"] == "integer" else converted.astype("float64")
+        if spec["type"] == "number":
+            frame[name] = converted.astype("float64")
+        else:
+            # A column that may be empty (a claim only the Chinese release prints has no
+            # paragraph of the English article) keeps None for the empty cells.
+            if converted.isna().any():
+                frame[name] = pd.Series([None if pd.isna(v) else int(v) for v in converted], dtype=object,
+                                        index=frame.index)
+            else:
+                frame[name] = converted.astype("int64")
     return frame
 
 
 # A print locator names where in the document to look: "p. 12", "pages 3-5", "section 2.1", "chapter 4", "§ 3".
 _PRINT_PLACE = re.compile(r"\b(p\.|pp\.|pages?|sections?|chapters?|ch\.)\s*[0-9ivxlc]|§\s*\d", re.IGNORECASE)
+
+
+def _check_paragraphs(root: Path, relative: str, frame) -> None:
+    """A figure of the English article names its paragraph; one only the Chinese release prints
+    has none (the English article has no paragraph for it)."""
+    for position, (paragraph, origin) in enumerate(zip(frame["paragraph"], frame["origin"]), start=1):
+        if origin == "english-article" and paragraph is None:
+            _fail(root, relative, "is empty; a figure of the English article names its paragraph", position,
+                  "paragraph")
+        if origin == "chinese-release" and paragraph is not None:
+            _fail(root, relative, f"is {paragraph}, but the English article does not print this figure "
+                  "(origin chinese-release): leave it empty", position, "paragraph")
 
 
 def _check_locators(root: Path, relative: str, frame) -> None:
@@ -662,19 +700,22 @@ def _load() -> _Loaded:
     _validate(root, descriptor)
 
     tables = {}
-    claims_frame = sources_frame = None
+    claims_frame = sources_frame = chinese_frame = None
     for resource in descriptor["resources"]:
         frame = _read_table(root, resource)
         relative = resource["path"]
         if resource["name"] == "claims":
+            _check_paragraphs(root, relative, frame)
             claims_frame = frame.set_index("claim_id")
         elif resource["name"] == "sources":
             _check_locators(root, relative, frame)
             sources_frame = frame.set_index("source_id")
+        elif resource["name"] == "chinese_release":
+            chinese_frame = frame.set_index("claim_id")
         elif relative.startswith(_REFERENCE_PREFIX):
             frame.insert(frame.columns.get_loc("unit") + 1, "value", _converted(root, relative, frame))
             tables[resource["name"]] = frame
     loaded = _Loaded(key, content, claims_frame, sources_frame, dict(sorted(tables.items())),
-                     descriptor=descriptor)
+                     chinese=chinese_frame, descriptor=descriptor)
     _cache["data"] = loaded
     return loaded

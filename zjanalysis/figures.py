@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Union
 
 INF = math.inf
-QUALIFIERS = ("exact", "more_than", "about", "rank", "multiple")
+QUALIFIERS = ("exact", "more_than", "at_least", "about", "rank", "multiple")
 # Reference tables may also bound a figure from above ("no more than 9 minutes").
 REFERENCE_QUALIFIERS = QUALIFIERS + ("at_most",)
 
@@ -375,6 +375,7 @@ def stated(text: str, *, qualifier: str = "exact", unit: str | None = None, scal
 
     - exact: the rounding interval, half a unit in the last printed place ("79.2%" -> [79.15, 79.25]);
     - more_than: (x, ∞), open at x;
+    - at_least: [x, ∞), as "100 or more" (以上) is printed;
     - about: half a unit of the last non-zero digit either side, because the trailing zeros of a
       round number are not precision ("about 60" -> [55, 65], "about 1700" -> [1650, 1750],
       "about 1702" -> [1701.5, 1702.5]);
@@ -407,6 +408,8 @@ def stated(text: str, *, qualifier: str = "exact", unit: str | None = None, scal
     number = _decimal(match)
     if qualifier == "more_than":
         interval = Interval(float(number * factor), INF, lo_open=True)
+    elif qualifier == "at_least":
+        interval = Interval(float(number * factor), INF)
     elif qualifier == "about":
         half = _about_half(number)
         interval = _scaled(number - half, number + half, factor)
