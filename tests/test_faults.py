@@ -43,9 +43,15 @@ def test_every_misprint_a_check_sees_makes_the_claim_a_discrepancy(outcomes):
     assert seen and all(o.flagged for o in seen), [o.injection for o in seen if not o.flagged][:5]
 
 
+def stated_as_registry(injection) -> figures.Stated:
+    """The injected claim's original text read as the registry reads it (its qualifier, and the
+    conversion from its printed number to its unit: 4498.3万人 is 44.983 million persons)."""
+    return figures.reprinted(figures.from_claim(injection.claim_id), injection.original)
+
+
 def test_the_original_figure_is_always_among_the_readings_and_only_simpler_ones_come_first(outcomes):
     for o in (o for o in outcomes if o.seen):
-        original = figures.stated(o.injection.original, qualifier="rank" if o.injection.original.isalpha() else "exact")
+        original = stated_as_registry(o.injection)
         # the original is back among the readings: the same value, to the original's rounding
         position = next((i for i, c in enumerate(o.readings)
                          if abs(c.interval.mid - original.interval.mid) <= original.interval.width / 2 + 1e-9), None)
@@ -57,8 +63,8 @@ def test_the_original_figure_is_always_among_the_readings_and_only_simpler_ones_
 def test_misprints_no_check_sees_are_inside_rounding_or_inside_what_the_checks_resolve(outcomes):
     for o in (o for o in outcomes if not o.seen):
         assert o.reason in ("inside rounding", "inside what the checks resolve"), o
-        original = figures.stated(o.injection.original, qualifier="more_than" if "more than" in o.injection.original else "exact")
-        misprint = figures.stated(o.injection.misprint, qualifier=original.qualifier)
+        original = stated_as_registry(o.injection)
+        misprint = figures.reprinted(original, o.injection.misprint)
         assert (o.reason == "inside rounding") == misprint.interval.overlaps(original.interval), o
 
 

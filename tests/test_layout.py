@@ -16,7 +16,7 @@ LEVELS = [
     {"data"},                                 # the only module that reads data/
     {"figures", "slips"},                     # printed figures as intervals; misprints
     {"units"},                                # numbers as a reader reads them
-    {"findings", "expressions"},              # a claim's finding; arithmetic over printed figures
+    {"findings", "expressions", "translation", "rules"},  # findings; arithmetic; the declared-once rules
     {"network"},                              # constraints between figures
     {"diagnosis"},
     {"verdicts"},

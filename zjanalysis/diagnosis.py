@@ -35,7 +35,7 @@ from typing import Mapping
 from zjanalysis import figures, slips, units
 from zjanalysis.figures import Interval
 from zjanalysis.expressions import EVERYTHING, intersect
-from zjanalysis.network import Constraint, Network
+from zjanalysis.network import BLAMING_ROLES, Constraint, Network
 
 STRENGTHS = ("likely", "possible", "another cause")
 _PERCENT_BASES = {"points gap": "points", "relative gap": "relative"}
@@ -118,8 +118,9 @@ class Diagnosis:
 
 
 def blamable(net: Network) -> list[Constraint]:
-    """The constraints that can blame a figure: checks between like-for-like figures."""
-    return [c for c in net.constraints.values() if c.role == "check" and c.comparable]
+    """The constraints that can blame a figure: like-for-like checks, translation checks and
+    domains (``network.BLAMING_ROLES``)."""
+    return [c for c in net.constraints.values() if c.role in BLAMING_ROLES and c.comparable]
 
 
 def diagnose(net: Network) -> Diagnosis:

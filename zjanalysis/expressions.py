@@ -10,6 +10,7 @@ what lets a constraint say which values of a figure would make it hold. ``to_jso
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -122,7 +123,7 @@ class Const(Expr):
         return units.fmt_interval(self.value)
 
     def to_json(self):
-        return ["const", self.value.lo, self.value.hi]
+        return _const_json(self.value)
 
 
 @dataclass(eq=False)
@@ -265,8 +266,12 @@ def _part_json(value: Any) -> Any:
         return value.to_json()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return ["const", float(value), float(value)]
-    interval = figures.as_interval(value)
-    return ["const", interval.lo, interval.hi]
+    return _const_json(figures.as_interval(value))
+
+
+def _const_json(value: Interval) -> list:
+    """A constant as ["const", lo, hi], an infinite end as None (JSON has no infinity)."""
+    return ["const", None if math.isinf(value.lo) else value.lo, None if math.isinf(value.hi) else value.hi]
 
 
 @dataclass(eq=False)
@@ -330,7 +335,7 @@ def from_json(node: Any, quantities: Mapping[str, Quantity]) -> Expr:
     """
     kind = node[0]
     if kind == "const":
-        return Const(Interval(float(node[1]), float(node[2])))
+        return Const(Interval(-INF if node[1] is None else float(node[1]), INF if node[2] is None else float(node[2])))
     if kind == "q":
         if node[1] not in quantities:
             raise NetworkError(f"the expression names {node[1]!r}, which is not a quantity of this network")

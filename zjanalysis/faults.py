@@ -128,8 +128,12 @@ def notebook_of(claim_id: str) -> Path:
 
 
 def checked_claims(net: Network) -> list[str]:
-    """The claims that enter a like-for-like check (the ones a slip could be caught in)."""
-    return [q for q in net.claims() if any(q in c.inputs for c in diagnosis.blamable(net))]
+    """The claims that enter a like-for-like check or a translation check (the ones a slip could
+    be caught in by evidence). A domain alone (a share within 0-100 %) catches only the slips that
+    leave it, so it does not make a claim "checked" here; its catches are still counted when a
+    checked claim's misprint breaks it."""
+    evidence = [c for c in diagnosis.blamable(net) if c.role != "domain"]
+    return [q for q in net.claims() if any(q in c.inputs for c in evidence)]
 
 
 def evaluate(body: dict | Network, injection: Injection) -> Outcome:

@@ -34,7 +34,10 @@ __all__ = ["ARTICLE", "Constraint", "Evaluation", "Network", "NetworkError", "ST
            "describe", "from_payload", "rank_among", "reference_id"]
 
 RELATIONS = ("=", "<=", ">=", "whole")
-ROLES = ("check", "reading")
+ROLES = ("check", "reading", "translation", "domain")
+# Roles whose failing, like-for-like constraints can blame a figure; only a "check" can also
+# support one ("translation" and "domain" constraints come from zjanalysis.rules).
+BLAMING_ROLES = ("check", "translation", "domain")
 DIFFERENCES = ("definition", "geography", "date")
 # What a constraint's status is called wherever a reader sees it.
 STATUS_WORDS = {"holds": "holds", "violated": "fails", "unknown": "cannot be evaluated"}
@@ -71,8 +74,10 @@ class Constraint:
     ``says`` is the relation in our words; ``differs`` maps definition / geography / date to how
     the two sides differ (empty: like for like); ``partial`` says which part of the claim the
     source supports, when it supports only a part; ``role`` is "check" (evidence about the
-    figures) or "reading" (an alternative reading of a claim's wording, used for a
-    `misleading` verdict, never to blame a figure).
+    figures), "reading" (an alternative reading of a claim's wording, used for a `misleading`
+    verdict, never to blame a figure), or one the network declares itself from the registry
+    (``zjanalysis.rules``): "translation" (the English figure against the Chinese original) and
+    "domain" (what a figure of its kind can be); those two can blame a figure, never support it.
     """
 
     id: str
@@ -199,13 +204,23 @@ class Network:
         """
         if claim_id in self.quantities:
             return self.quantities[claim_id]
-        from zjanalysis import data
+        from zjanalysis import data, rules
 
         row = data.claim(claim_id)
-        key = {"theme": str(row["theme"]), "paragraph": _plain(row["paragraph"]), "statement": str(row["statement"])}
+        key = {"theme": str(row["theme"]), "paragraph": _plain(row["paragraph"]), "statement": str(row["statement"]),
+               "measure": str(row["measure"]), "origin": str(row["origin"])}
         quantity = Quantity(claim_id, "claim", claim_id, figures.from_claim_row(row), str(row["unit"]), (ARTICLE,), key)
         self.quantities[claim_id] = quantity
+        chinese = data.chinese_release()
+        rules.declare(self, quantity, row, chinese.loc[claim_id] if claim_id in chinese.index else None)
         return quantity
+
+    def witness(self, qid: str, stated: figures.Stated, unit: str, source: str, *, label: str,
+                same_publisher: str, key: Mapping[str, Any]) -> Quantity:
+        """A figure another text of the report's own publishers prints (the Chinese release), as
+        a reference quantity that is not independent; ``zjanalysis.rules`` adds them."""
+        self.quantities[qid] = Quantity(qid, "reference", label, stated, unit, (source,), dict(key), same_publisher)
+        return self.quantities[qid]
 
     def reference(self, row: Any, *, label: str | None = None, same_publisher: str = "") -> Quantity:
         """A reference row (from ``data.lookup`` or ``data.reference``) as a quantity.
@@ -404,15 +419,21 @@ def from_payload(payload: Mapping[str, Any], *, tolerance: float | None = None) 
 
     net = Network(payload["theme"], tolerance=payload["tolerance"] if tolerance is None else tolerance)
     for q in payload["quantities"]:
+        if q["id"] in net.quantities:       # a claim's Chinese original, added with the claim
+            continue
         if q["kind"] == "claim":
             net.claim(q["id"])
         else:
             net.reference(_recorded_row(data.reference(), q), label=q["label"],
                           same_publisher=q.get("same_publisher", ""))
     for c in payload["constraints"]:
+        if c["id"] in net.constraints:      # declared by the rules when the claim was taken
+            continue
         left = from_json(c["left"], net.quantities)
         right = from_json(c["right"], net.quantities) if c["right"] is not None else None
         net._add(c["id"], left, right, c["relation"], c["says"], c["unit"], c["differs"], c["partial"], c["role"])
+    order = [c["id"] for c in payload["constraints"]]
+    net.constraints = {cid: net.constraints[cid] for cid in [*order, *net.constraints] if cid in net.constraints}
     for w in payload["wordings"]:
         net.wordings[w["claim_id"]] = Wording(**w)
     net.settle.update(payload.get("settle", {}))

@@ -151,7 +151,8 @@ def load_folder(folder: Path) -> list[dict]:
 def _claim_entry(net: "Network", finding: "Finding") -> dict:
     key = net.quantities[finding.claim_id].key
     entry = finding.to_json()
-    entry.update(theme=net.theme, paragraph=key.get("paragraph"), statement=key.get("statement", ""))
+    entry.update(theme=net.theme, paragraph=key.get("paragraph"), statement=key.get("statement", ""),
+                 origin=key.get("origin", ""), translation=dict(key.get("translation", {})))
     return entry
 
 

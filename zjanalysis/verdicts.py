@@ -72,7 +72,10 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
              freed: set, repair_note: Mapping[str, str]) -> Finding:
     quantity = net.quantities[claim_id] if claim_id in net.quantities else net.claim(claim_id)
     touching = [c for c in net.constraints.values() if claim_id in c.inputs]
-    ids = tuple(c.id for c in touching)
+    # A domain that holds says nothing about the claim; one that fails as printed is named like
+    # any check.
+    printed = net.values()
+    ids = tuple(c.id for c in touching if c.role != "domain" or c.evaluate(printed).violated)
     stated = quantity.printed
     if claim_id in found.implicated:
         return _discrepancy(net, claim_id, found, ids)
@@ -125,7 +128,7 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
     why = ("no check here can bound it" if not vacuous else
            "its only check" + ("s" if len(vacuous) > 1 else "") + f" ({', '.join(c.id for c in vacuous)}) "
            "would hold whatever the figure were, or cannot be evaluated with these figures")
-    if claim_id not in net.settle and not touching:
+    if claim_id not in net.settle and not [c for c in touching if c.role in ("check", "reading")]:
         raise NetworkError(f"{claim_id} has no check; name the document that would settle it "
                            f"with net.would_settle({claim_id!r}, ...)")
     # A claim whose checks were declared but bound nothing here (a very wide tolerance can do
