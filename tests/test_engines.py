@@ -55,6 +55,7 @@ EXPECTED_ROW = {
     "stated": "45.537 million", "likely_value": "", "reconstructed": "45.5 to 45.6 million persons",
     "reference": "a fixture count: 4554 (million persons)", "explanation": "a fixture finding",
     "sources": ["fixture-source"], "constraints": ["fixture.check"],
+    "translation": "",      # the fixture's record says nothing of a translation
 }
 EXPECTED_LEDGER = [
     {**EXPECTED_ROW, "notebook": "ok.ipynb", "parameters": {}},

@@ -187,15 +187,21 @@ PROSE_DEFAULTS = {
         "netizens.increase_2018": ("consistent", "exact"),
         "netizens.penetration_2018": ("confirmed", "exact"),
         "netizens.penetration_gap_2018": ("misleading", "exact"),
+        "netizens.mobile_2018": ("consistent", "exact"),
+        "netizens.mobile_share_2018": ("consistent", "exact"),
+        "netizens.mobile_increase_2018": ("consistent", "exact"),
     },
     "02_broadband": {
         "broadband.fibre_households_rank_2018": ("unverifiable", "indirect"),
-        "broadband.share_100m_2018": ("unverifiable", "none"),
+        "broadband.share_100m_2018": ("consistent", "indirect"),
+        "broadband.hz5g_stations_2018": ("unverifiable", "none"),
+        "broadband.hz5g_peak_2018": ("unverifiable", "none"),
     },
     "03_digital_economy": {
         "digecon.core_value_added_2018": ("confirmed", "exact"),
         "digecon.core_share_gdp_2018": ("misleading", "indirect"),
         "digecon.total_rank_2018": ("consistent", "bounds"),
+        "digecon.core_growth_2018": ("consistent", "exact"),
     },
     "04_ecommerce": {
         "ecommerce.online_retail_2018": ("consistent", "bounds"),
@@ -206,7 +212,9 @@ PROSE_DEFAULTS = {
     "05_innovation_talent": {
         "innovation.eit_index_rank_2018": ("consistent", "indirect"),
         "talent.net_inflow_rank_2018": ("consistent", "indirect"),
-        "innovation.blockchain_patents_rank_2018": ("unverifiable", "none"),
+        "innovation.blockchain_patents_rank_2018": ("consistent", "indirect"),
+        "innovation.national_bases_2018": ("consistent", "bounds"),
+        "innovation.state_key_labs_2018": ("consistent", "bounds"),
         "talent.listed_internet_share_2018": ("unverifiable", "none"),
         "talent.destination_rank_2018": ("unverifiable", "none"),
     },

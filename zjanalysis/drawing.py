@@ -30,9 +30,15 @@ _WIDTH = 1100
 _HEADINGS = ("the report's figures", "checks", "reference figures")
 
 
+def shown_constraints(network: Mapping[str, Any]) -> list[dict]:
+    """The constraints a drawing shows: all but the domains that hold (a share within 0-100 %),
+    which say nothing until they fail."""
+    return [c for c in network["constraints"] if c["role"] != "domain" or c.get("status") == "violated"]
+
+
 def drawn(network: Mapping[str, Any]) -> list[dict]:
-    """The quantities a drawing shows: every claim, and the reference figures some check uses."""
-    used = {qid for c in network["constraints"] for qid in c["inputs"]}
+    """The quantities a drawing shows: every claim, and the reference figures some shown check uses."""
+    used = {qid for c in shown_constraints(network) for qid in c["inputs"]}
     return [q for q in network["quantities"] if q["kind"] == "claim" or q["id"] in used]
 
 
@@ -52,7 +58,7 @@ def layout(network: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
     for q in drawn(network):
         node = f"q:{q['id']}"
         layer[node], neighbours[node] = (0 if q["kind"] == "claim" else 2), []
-    for c in network["constraints"]:
+    for c in shown_constraints(network):
         node = f"c:{c['id']}"
         layer[node], neighbours[node] = 1, []
         for qid in c["inputs"]:
@@ -96,10 +102,10 @@ def caption(record: Mapping[str, Any]) -> str:
     the figures the diagnosis blames."""
     network = record["network"]
     failing = [c for c in network["constraints"]
-               if c.get("status") == "violated" and c["role"] == "check" and not c["differs"]]
+               if c.get("status") == "violated" and c["role"] != "reading" and not c["differs"]]
     blamed = (record.get("diagnosis") or {}).get("implicated", [])
     theme = str(record.get("theme", "")).replace("_", " ").capitalize()
-    return (f"{theme}: {len(network['constraints'])} checks, {len(failing)} like for like failing"
+    return (f"{theme}: {len(shown_constraints(network))} checks, {len(failing)} like for like failing"
             + (f"; blamed: {', '.join(blamed)}" if blamed else ""))
 
 
@@ -139,7 +145,7 @@ def svg(record: Mapping[str, Any], *, href: Callable[[str], str | None] | None =
     for x, name in zip(_COLUMN_X, _HEADINGS):
         out.append(f'<text class="muted" x="{x:.0f}" y="40" text-anchor="middle" font-size="12" '
                    f'font-style="italic">{name}</text>')
-    for c in network["constraints"]:
+    for c in shown_constraints(network):
         cx, cy = at(f"c:{c['id']}")
         dash = ' stroke-dasharray="2,3"' if c["role"] == "reading" else (' stroke-dasharray="6,4"' if c["differs"]
                                                                          else "")
@@ -147,10 +153,10 @@ def svg(record: Mapping[str, Any], *, href: Callable[[str], str | None] | None =
             qx, qy = at(f"q:{qid}")
             out.append(f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{qx:.1f}" y2="{qy:.1f}" stroke="#8c959f" '
                        f'stroke-width="1.2"{dash}/>')
-    for c in network["constraints"]:
+    for c in shown_constraints(network):
         cx, cy = at(f"c:{c['id']}")
         fails = c.get("status") == "violated"
-        colour = "#cf222e" if fails and not c["differs"] and c["role"] == "check" else (
+        colour = "#cf222e" if fails and not c["differs"] and c["role"] != "reading" else (
             "#6e7781" if c["differs"] or c["role"] == "reading" else "#1a7f37")
         fill = "#ffffff" if fails else colour
         out.append(f'<polygon points="{cx:.1f},{cy - 8:.1f} {cx + 8:.1f},{cy:.1f} {cx:.1f},{cy + 8:.1f} '

@@ -115,19 +115,20 @@ def reference_text(item: Mapping[str, Any]) -> str:
 def table_bundle(items: list[Mapping[str, Any]], title: str | None = None) -> dict[str, str]:
     """Findings (claim entries of a run record) as a display bundle: an aligned text table with
     each explanation under its row, and an HTML ``<table class="zj-findings">``."""
-    cols = ("claim_id", "verdict", "evidence", "stated", "likely_value")
+    cols = ("claim_id", "verdict", "evidence", "translation", "stated", "likely_value")
+    items = [{**r, "translation": (r.get("translation") or {}).get("value", "")} for r in items]
     widths = {c: max(len(c), *(len(str(r[c])) for r in items)) for c in cols}
     lines = [title] if title else []
     lines.append("  ".join(c.ljust(widths[c]) for c in cols).rstrip())
     for r in items:
         lines.append("  ".join(str(r[c]).ljust(widths[c]) for c in cols).rstrip())
         lines.append(f"    → {r['explanation']}")
-    head = "".join(f"<th>{c}</th>" for c in ("claim", "verdict", "evidence", "stated", "likely value", "reconstructed",
-                                             "reference", "explanation", "sources"))
+    head = "".join(f"<th>{c}</th>" for c in ("claim", "verdict", "evidence", "translation", "stated", "likely value",
+                                             "reconstructed", "reference", "explanation", "sources"))
     rows = []
     for r in items:
-        cells = (r["evidence"], r["stated"], r["likely_value"], reconstructed_text(r), reference_text(r),
-                 r["explanation"])
+        cells = (r["evidence"], r["translation"], r["stated"], r["likely_value"], reconstructed_text(r),
+                 reference_text(r), r["explanation"])
         rows.append("<tr>"
                     f"<td><code>{html.escape(r['claim_id'])}</code></td>"
                     f"<td class=\"zj-verdict zj-{r['verdict']}\"><b>{r['verdict']}</b></td>"

@@ -11,14 +11,16 @@ from pathlib import Path
 
 from typing import Any, Mapping
 
-from zjanalysis import data, diagnosis, display, findings
+from zjanalysis import data, diagnosis, display, findings, translation
 from zjanalysis.network import STATUS_WORDS, Network
 
 __all__ = ["claims_table", "evidence_table", "navigation", "notebook_order", "show_checks", "show_hypotheses",
-           "theme_overview", "verdict_table"]
+           "theme_overview", "translation_table", "verdict_table"]
 
 _OVERVIEW = "00_overview"
 _COLUMNS = ("claim_id", "statement", "figure as printed", "paragraph")
+# Where a figure only the Chinese release prints stands in the paragraph column.
+CHINESE_ONLY = "Chinese release only"
 
 
 def claims_table(theme: str) -> None:
@@ -31,11 +33,12 @@ def claims_table(theme: str) -> None:
     if theme not in data.THEMES:
         raise ValueError(f"theme {theme!r} is not a theme of the report; allowed: {', '.join(data.THEMES)}")
     table = data.claims()
-    rows = [
-        (claim_id, row["statement"], row["figure_text"], str(int(row["paragraph"])))
-        for claim_id, row in table[table["theme"] == theme].iterrows()
-    ]
-    rows.sort(key=lambda r: int(r[3]))  # stable: registry order within a paragraph
+    mine = table[table["theme"] == theme]
+    rows = [(claim_id, row["statement"], row["figure_text"],
+             CHINESE_ONLY if row["paragraph"] is None else str(int(row["paragraph"])))
+            for claim_id, row in mine.iterrows()]
+    # The article's order (stable: registry order within a paragraph), then the Chinese release's.
+    rows.sort(key=lambda r: int(r[3]) if r[3] != CHINESE_ONLY else 10**6)
 
     if not rows:
         display.show({"text/plain": f"(no claims registered for theme {theme!r})", "text/html": ""})
@@ -96,7 +99,10 @@ def theme_overview() -> None:
         if theme not in data.THEMES:
             continue
         mine = claims[claims["theme"] == theme]
-        paragraphs = ", ".join(str(p) for p in sorted(set(int(p) for p in mine["paragraph"])))
+        paragraphs = ", ".join(str(p) for p in sorted(set(int(p) for p in mine["paragraph"] if p is not None)))
+        extra = int(mine["paragraph"].isna().sum())
+        if extra:
+            paragraphs += f" (and {extra} only in the Chinese release)"
         rows.append((f"{stem}.ipynb", theme, str(len(mine)), paragraphs))
     rows.append(("all notebooks", "", str(len(claims)), ""))
     _table(("notebook", "theme", "claims", "article paragraphs"), rows, "zj-themes")
@@ -112,15 +118,28 @@ def evidence_table() -> None:
     _table(("evidence", "meaning"), list(findings.EVIDENCE_MEANINGS.items()), "zj-evidence")
 
 
+def translation_table() -> None:
+    """Display what the translation check can find and what each value means
+    (``translation.MEANINGS``)."""
+    _table(("translation", "meaning"), list(translation.MEANINGS.items()), "zj-translation")
+
+
 def show_checks(net: Network) -> None:
-    """Display every declared constraint: id, status, like for like or how it differs, its words."""
+    """Display every constraint of the network: id, status, like for like or how it differs, its
+    words. A domain that holds (a share within 0-100 %) is left out: it says nothing until it fails."""
     values = net.values()
     rows = []
     for c in net.constraints.values():
-        kind = "reading" if c.role == "reading" else ("like for like" if c.comparable else c.difference_text())
+        status = c.evaluate(values).status
+        if c.role == "domain" and status != "violated":
+            continue
+        kind = {"reading": "reading", "translation": "the Chinese original", "domain": "domain"}.get(c.role, "")
+        kind = kind or ("like for like" if c.comparable else c.difference_text())
+        if c.role == "translation" and not c.comparable:
+            kind += f"; {c.difference_text()}"
         if c.partial:
             kind += f"; partial: {c.partial}"
-        rows.append((c.id, STATUS_WORDS[c.evaluate(values).status], kind, c.says))
+        rows.append((c.id, STATUS_WORDS[status], kind, c.says))
     _table(("constraint", "status", "comparability", "what it says"), rows, "zj-constraints")
 
 

@@ -19,7 +19,7 @@ from zjanalysis.findings import reconstructed_text, reference_text
 # What a run records for each claim, then which run it comes from.
 FINDING_COLUMNS = (
     "claim_id", "theme", "verdict", "evidence", "stated", "likely_value", "reconstructed",
-    "reference", "explanation", "sources", "constraints",
+    "reference", "explanation", "sources", "constraints", "translation",
 )
 LEDGER_COLUMNS = FINDING_COLUMNS + ("notebook", "parameters")
 
@@ -34,6 +34,7 @@ def rows(records: Iterable[dict]) -> list[dict]:
         for claim in record.get("claims", []):
             row = {column: claim.get(column) for column in FINDING_COLUMNS}
             row.update(reconstructed=reconstructed_text(claim), reference=reference_text(claim),
+                       translation=(claim.get("translation") or {}).get("value", ""),
                        notebook=outputs.get("ipynb"), parameters=run.get("parameters", {}),
                        html=outputs.get("html"))
             found.append(row)

@@ -135,9 +135,10 @@ def network_html(records: list[dict]) -> str:
         network = record["network"]
         constraints = [{"id": c["id"], "status": STATUS_WORDS.get(c.get("status"), STATUS_WORDS["unknown"]),
                         "comparability": ("reading of the wording" if c["role"] == "reading" else
-                                          "; ".join(f"{k}: {v}" for k, v in c["differs"].items()) or "like for like")
+                                          ("the Chinese original; " if c["role"] == "translation" else "")
+                                          + ("; ".join(f"{k}: {v}" for k, v in c["differs"].items()) or "like for like"))
                         + (f"; partial: {c['partial']}" if c.get("partial") else ""),
-                        "text": c.get("text") or c["says"]} for c in network["constraints"]]
+                        "text": c.get("text") or c["says"]} for c in drawing.shown_constraints(network)]
         theme = str(record.get("theme", ""))
         themes.append({"id": f"theme-{theme}", "title": theme.replace("_", " ").capitalize(),
                        "href": href, "page": Path(href).stem,
