@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -590,3 +591,23 @@ def test_a_reference_row_without_a_check_date_fails(data_copy):
     set_cell(data_copy / "reference" / "population.csv", 2, "checked_on", "")
     error = raised("data/reference/population.csv, row 2 (line 3), column 'checked_on': is empty; a value is required")
     assert error.column == "checked_on"
+
+
+# How a source was looked for is a note for the people who looked, not for readers: no data file,
+# notebook (its outputs included) or page template speaks of searches.
+SEARCH_WORDING = re.compile(r"\bsearch(?:es|ed|ing)?\b|\bfound no other\b|\blooked for\b", re.I)
+
+
+def test_no_data_file_notebook_or_page_template_speaks_of_searches():
+    files = [*sorted((REPO / "data").iterdir()), *sorted((REPO / "notebooks").glob("*.ipynb")),
+             *sorted((REPO / "zjanalysis" / "templates").glob("*.html"))]
+    found = [f"{p.relative_to(REPO)}:{n}: {m.group(0)!r}" for p in files if p.is_file()
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             for m in [SEARCH_WORDING.search(line)] if m]
+    assert found == []
+
+
+@pytest.mark.parametrize("text", ["searches of the portal on 2 December found no other",
+                                  "We searched twice", "a search of CNKI", "the page we looked for"])
+def test_the_search_wording_check_catches_what_it_means_to(text):
+    assert SEARCH_WORDING.search(text)

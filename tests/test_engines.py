@@ -52,8 +52,10 @@ EXPECTED_RUNS = {
 }
 EXPECTED_ROW = {
     "claim_id": "fixture.total_2018", "theme": "fixture", "verdict": "consistent", "evidence": "bounds",
-    "stated": "45.537 million", "likely_value": "", "reconstructed": "45.5 to 45.6 million persons",
-    "reference": "a fixture count: 4554 (million persons)", "explanation": "a fixture finding",
+    "stated": "45.537 million", "likely_value": "", "reconstructed": "45.5 to 45.6 million people",
+    # 4554 in units of 10 thousand persons is 45,540,000 people: 45.54 million
+    "reference": "a fixture count: 45.54 million people (printed 4554, in 10 thousand persons)",
+    "explanation": "a fixture finding",
     "sources": ["fixture-source"], "constraints": ["fixture.check"],
     "translation": "",      # the fixture's record says nothing of a translation
 }

@@ -41,12 +41,17 @@ def test_a_finding_survives_plain_json_and_back_with_an_open_ended_range():
 
 
 def test_the_texts_of_a_claim_entry_are_written_from_its_structured_fields():
-    entry = finding(reconstructed=Interval(45.4312, 45.4426), references=(
-        {"id": "r1", "label": "the 2017 edition", "printed": "3956", "unit": "million persons"},
-        {"id": "r2", "label": "population", "printed": "5737", "unit": "million persons"})).to_json()
-    assert findings.reconstructed_text(entry) == "45.431 to 45.443 million persons"   # three decimals at most
-    assert findings.reference_text(entry) == ("the 2017 edition: 3956 (million persons); "
-                                              "population: 5737 (million persons)")
+    entry = finding(reconstructed=Interval(45.43123, 45.44268), references=(
+        {"id": "r1", "label": "the 2017 edition", "printed": "3956", "unit": "million persons",
+         "unit_as_printed": "10 thousand persons"},
+        {"id": "r2", "label": "population", "printed": "57.37", "unit": "million persons",
+         "unit_as_printed": "million persons"},
+        {"id": "r3", "label": "a cap", "printed": "9", "unit": "minutes", "qualifier": "at_most"})).to_json()
+    assert findings.reconstructed_text(entry) == "45.431 to 45.443 million people"   # three decimals at most
+    # 3956 in units of 10 thousand is 39.56 million (never "3956 million persons")
+    assert findings.reference_text(entry) == ("the 2017 edition: 39.56 million people (printed 3956, in 10 "
+                                              "thousand persons); population: 57.37 million people; "
+                                              "a cap: at most 9 minutes")
     assert findings.reconstructed_text(finding().to_json()) == ""
 
 

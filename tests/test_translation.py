@@ -78,11 +78,11 @@ def test_the_chinese_figure_is_converted_to_the_claims_unit_exactly():
 
 def test_the_reason_names_both_figures():
     found = translation.compare(english("45.537 million", "million persons", 45.537), chinese("4543.7", "万人"))
-    assert found.reason == ("The Chinese release prints 4543.7万人, which is 45.437 million persons; the "
+    assert found.reason == ("The Chinese release prints 4543.7万人, which is 45.437 million people; the "
                             "English prints 45.537 million.")
     dropped = translation.compare(english("5.877 million", "million persons", 5.877, measure="increase"),
                                   chinese("587.7", "万人", "约", measure="increase"))
-    assert "约587.7万人 (about 5.877 million persons)" in dropped.reason
+    assert "约587.7万人 (about 5.877 million people)" in dropped.reason
 
 
 def test_every_claim_of_the_registry_gets_exactly_one_value():

@@ -235,7 +235,7 @@ def readings(net: Network, qid: str) -> list[Change]:
     for base, kind in percent_bases(net, qid):
         printed = quantity.stated.interval
         original = printed * base / 100 if kind == "points" else printed / base * 100
-        text = f"{units.fmt_interval(original)} {quantity.unit}"
+        text = units.fmt_interval(original, quantity.unit)
         detail = ("printed as percent of the base rate where points were meant" if kind == "points"
                   else "printed in points where percent of the base rate was meant")
         changes.append(Change(qid, quantity.printed, text, original, "percent_points", detail))
@@ -274,7 +274,7 @@ def to_json(net: Network, found: Diagnosis, limit: int = 8) -> dict:
                 "reading": c.reading, "slip": c.slip, "detail": c.detail, "range": c.interval.to_json(),
                 "shown": q.shown(),
                 "read": (q.shown(c.reading) if c.is_slip else
-                         f"{units.fmt_interval(c.interval)} {q.unit} (no slip fits)"),
+                         f"{units.fmt_interval(c.interval, q.unit)} (no slip fits)"),
                 "how": f"{slips.NAMES[c.slip]} ({c.detail})" if c.is_slip else "another cause"})
         hypotheses.append({"rank": rank, "strength": h.strength, "repairs": list(h.repairs), "changes": changes,
                            "sentence": sentence(net, h)})
@@ -313,7 +313,7 @@ def sentence(net: Network, h: Hypothesis) -> str:
                          f"({slips.NAMES[change.slip]}: {change.detail})")
         else:
             parts.append(f"{who} differs from its printed {q.shown()} for another cause (the checks need "
-                         f"{units.fmt_interval(change.interval)} {q.unit})")
+                         f"{units.fmt_interval(change.interval, q.unit)})")
     checks_ = ", ".join(h.repairs)
     lead = {"likely": "likely", "possible": "possible", "another cause": "no slip fits"}[h.strength]
     return f"{'; '.join(parts)}: that makes {checks_} hold ({lead})"

@@ -153,12 +153,19 @@ class Quantity(Expr):
         return self.stated.interval
 
     def shown(self, text: str | None = None) -> str:
-        """``text`` (default: the figure as printed) with the unit it was printed in, for a reader:
-        a claim's text carries its own words ("45.537 million"); a reference row's number gets
-        its printed unit ("3956 (10 thousand persons)")."""
+        """``text`` (default: the figure as printed) as a reader reads it: a claim's text carries
+        its own words ("45.537 million"); a reference figure is converted from the unit it was
+        printed in to the project's ("3956" in units of 10 thousand persons is "39.56 million
+        people"; a rank is its ordinal; a bound keeps its words); a figure printed in words
+        stays as printed."""
         text = self.printed if text is None else text
-        printed_unit = self.key.get("unit_as_printed", "") if self.kind == "reference" else ""
-        return f"{text} ({printed_unit})" if printed_unit else text
+        if self.kind != "reference":
+            return text
+        try:
+            figure = self.reprinted(text)
+        except ValueError:      # printed in words (the Chinese release's 第四): as printed
+            return text
+        return units.amount(figure.value, self.unit, figure.qualifier)
 
     @property
     def independent(self) -> bool:

@@ -108,8 +108,24 @@ def reconstructed_text(item: Mapping[str, Any]) -> str:
 
 
 def reference_text(item: Mapping[str, Any]) -> str:
-    """A claim entry's reference figures in one line: "label: figure (unit); …"."""
-    return "; ".join(f"{r['label']}: {r['printed']} ({r['unit']})" for r in item.get("references", ()))
+    """A claim entry's reference figures in one line, each in a reader's units and, when its
+    source printed it in another unit, as printed: "the 2017 edition: 39.56 million people
+    (printed 3956, in 10 thousand persons); …"."""
+    return "; ".join(f"{r['label']}: {reference_amount(r)}" for r in item.get("references", ()))
+
+
+def reference_amount(reference: Mapping[str, Any]) -> str:
+    """One reference figure in a reader's units, with its printed form when the unit changed."""
+    printed, unit = str(reference["printed"]), str(reference["unit"])
+    as_printed = str(reference.get("unit_as_printed") or "")
+    qualifier = str(reference.get("qualifier") or "exact")
+    try:
+        text = units.printed_amount(printed, as_printed, unit, qualifier)
+    except ValueError:      # a figure printed in words (a Chinese rank word): as printed
+        return printed
+    if as_printed and as_printed != unit:
+        text += f" (printed {printed}, in {as_printed})"
+    return text
 
 
 def table_bundle(items: list[Mapping[str, Any]], title: str | None = None) -> dict[str, str]:

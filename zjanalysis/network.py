@@ -209,10 +209,14 @@ class Network:
         row = data.claim(claim_id)
         key = {"theme": str(row["theme"]), "paragraph": _plain(row["paragraph"]), "statement": str(row["statement"]),
                "measure": str(row["measure"]), "origin": str(row["origin"])}
-        quantity = Quantity(claim_id, "claim", claim_id, figures.from_claim_row(row), str(row["unit"]), (ARTICLE,), key)
-        self.quantities[claim_id] = quantity
         chinese = data.chinese_release()
-        rules.declare(self, quantity, row, chinese.loc[claim_id] if claim_id in chinese.index else None)
+        zh_row = chinese.loc[claim_id] if claim_id in chinese.index else None
+        # The text that prints the figure: the English article, or the Chinese release for a
+        # figure only it prints.
+        printed_in = (str(zh_row["source_id"]),) if row["origin"] == "chinese-release" and zh_row is not None else (ARTICLE,)
+        quantity = Quantity(claim_id, "claim", claim_id, figures.from_claim_row(row), str(row["unit"]), printed_in, key)
+        self.quantities[claim_id] = quantity
+        rules.declare(self, quantity, row, zh_row)
         return quantity
 
     def witness(self, qid: str, stated: figures.Stated, unit: str, source: str, *, label: str,
@@ -455,15 +459,14 @@ def describe(net: Network, constraint_id: str, overrides: Mapping[str, Interval]
     """One line on a constraint: its words, whether it holds, and what each side comes to."""
     c = net.constraints[constraint_id]
     ev = c.evaluate(net.values(overrides))
-    unit = f" {c.unit}" if c.unit else ""
     if ev.status == "unknown":
         return f"{c.id}: cannot be evaluated ({ev.reason})"
     verb = STATUS_WORDS[ev.status]
     if c.relation == "whole":
-        sides = f"{units.fmt_interval(ev.left)}{unit}"
+        sides = units.fmt_interval(ev.left, c.unit)
     else:
         symbol = {"=": "vs", "<=": "≤", ">=": "≥"}[c.relation]
-        sides = f"{units.fmt_interval(ev.left)}{unit} {symbol} {units.fmt_interval(ev.right)}{unit}"
+        sides = f"{units.fmt_interval(ev.left, c.unit)} {symbol} {units.fmt_interval(ev.right, c.unit)}"
     note = f" [not like for like: {c.difference_text()}]" if c.differs else ""
     return f"{c.id} {verb}: {c.says} — {sides}{note}"
 

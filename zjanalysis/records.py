@@ -149,10 +149,12 @@ def load_folder(folder: Path) -> list[dict]:
 
 
 def _claim_entry(net: "Network", finding: "Finding") -> dict:
-    key = net.quantities[finding.claim_id].key
+    quantity = net.quantities[finding.claim_id]
+    key = quantity.key
     entry = finding.to_json()
     entry.update(theme=net.theme, paragraph=key.get("paragraph"), statement=key.get("statement", ""),
-                 origin=key.get("origin", ""), translation=dict(key.get("translation", {})))
+                 value=quantity.stated.value if quantity.stated.value != float("inf") else None,
+                 qualifier=quantity.stated.qualifier, origin=key.get("origin", ""), translation=dict(key.get("translation", {})))
     return entry
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from zjanalysis import figures
+from zjanalysis import figures, units
 from zjanalysis.figures import Interval
 
 VALUES = ("faithful", "slip", "unit-changed", "scope-changed", "qualifier-dropped", "not-in-original",
@@ -115,18 +115,15 @@ def compare(claim: Any, row: Any, claim_id: str = "") -> Translation:
     stated = figures.from_claim_row(claim)
     if interval is not None and not interval.overlaps(stated.interval):
         return Translation(claim_id, "slip", f"The Chinese release prints {printed}, which is "
-                           f"{converted(row)} {claim['unit']}; the English prints {english}.",
+                           f"{units.amount(converted(row), claim['unit'])}; the English prints {english}.",
                            printed, interval, row["zh_id"])
     zh_qualifier = QUALIFIER_WORDS.get(row["qualifier_as_printed"], "exact")
     if zh_qualifier != "exact" and claim["qualifier"] in ("exact", "rank", "multiple"):
         return Translation(claim_id, "qualifier-dropped", f"The Chinese release prints {printed} "
-                           f"({_QUALIFIER_ENGLISH[zh_qualifier]} {converted(row)} {claim['unit']}); the "
+                           f"({units.amount(converted(row), claim['unit'], zh_qualifier)}); the "
                            f"English prints {english} as if exact.", printed, interval, row["zh_id"])
     return Translation(claim_id, "faithful", f"The Chinese release prints the same figure: {printed}.",
                        printed, interval, row["zh_id"])
-
-
-_QUALIFIER_ENGLISH = {"about": "about", "more_than": "more than", "at_least": "or more"}
 
 
 def chinese_text(row: Any) -> str:

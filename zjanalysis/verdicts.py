@@ -232,11 +232,10 @@ def _support_text(net: Network, claim_id: str, group: list[Constraint], values: 
 
 def _line(net: Network, c: Constraint, values: Mapping[str, Interval]) -> str:
     ev = c.evaluate(values)
-    unit = f" {c.unit}" if c.unit else ""
     if c.relation == "whole":
-        return f"{c.says} ({units.fmt_interval(ev.left)}{unit})"
+        return f"{c.says} ({units.fmt_interval(ev.left, c.unit)})"
     symbol = {"=": "vs", "<=": "≤", ">=": "≥"}[c.relation]
-    return f"{c.says} ({units.fmt_interval(ev.left)}{unit} {symbol} {units.fmt_interval(ev.right)}{unit})"
+    return f"{c.says} ({units.fmt_interval(ev.left, c.unit)} {symbol} {units.fmt_interval(ev.right, c.unit)})"
 
 
 def _indirect_line(net: Network, c: Constraint, values: Mapping[str, Interval]) -> str:
@@ -287,6 +286,7 @@ def _references(net: Network, constraints: list[Constraint]) -> tuple[dict, ...]
             if q.kind == "reference" and qid not in seen:
                 seen[qid] = {"id": qid, "label": q.label, "printed": q.printed, "unit": q.unit,
                              "unit_as_printed": str(q.key.get("unit_as_printed", "")), "value": q.stated.value,
+                             "qualifier": q.stated.qualifier, "shown": q.shown(),
                              "source_id": q.sources[0] if q.sources else ""}
     return tuple(seen.values())
 
