@@ -35,6 +35,9 @@ def environment_requirements() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge"], "environment.yml should use conda-forge only"
     plain = [d for d in env["dependencies"] if isinstance(d, str) and d != "pip"]
+    # Packages conda-forge does not carry are installed by pip, from the same file.
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    plain += [d for d in pip if not d.startswith("-")]
     return dict(split(d) for d in plain)
 
 
@@ -55,7 +58,8 @@ def test_environment_installs_the_package_itself():
 @pytest.mark.parametrize(
     "line, expected",
     [("pandas>=2.2,<4  # note", ("pandas", "<4,>=2.2")), ("PyYAML>=6.0", ("pyyaml", ">=6.0")),
-     ("python>=3.11", ("python", ">=3.11")), ("nbval", ("nbval", ""))],
+     ("python>=3.11", ("python", ">=3.11")), ("nbval", ("nbval", "")),
+     ("ruff==0.17.6", ("ruff", "==0.17.6"))],
 )
 def test_split_reads_requirements(line, expected):
     assert split(line) == expected

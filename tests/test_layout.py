@@ -20,7 +20,7 @@ LEVELS = [
     {"network"},                              # constraints between figures
     {"diagnosis"},
     {"verdicts"},
-    {"records", "drawing", "charts"},         # the run record out of the kernel; pictures
+    {"records", "drawing", "charts", "summaries"},  # the run record; pictures; plain sentences
     {"notebook"},                             # the generated tables of a notebook
     {"teach", "exercises", "site"},           # self-checks; the site, from the records alone
     {"execute"},                              # the engine: never imports the planner or the cli

@@ -322,7 +322,8 @@ def test_the_run_record_is_stored_beside_the_run_and_the_cache_points_at_it(tmp_
     # what the kernel decided, untouched, and what only the renderer knows, beside it
     assert {k: stored[k] for k in record} == record
     assert stored["run"]["name"] == name and stored["run"]["parameters"] == {"tolerance": 0.5}
-    assert stored["run"]["outputs"] == {"ipynb": f"{name}.ipynb", "html": f"{name}.html"}
+    assert stored["run"]["outputs"] == {"ipynb": f"{name}.ipynb", "html": f"{name}.html",
+                                        "reader": f"reader/{name}.html"}
     assert set(stored["inputs"]) == {"notebook", "data", "package"} and "papermill" in stored["versions"]
     entry = render.load_cache(out)["runs"][name]
     assert entry["outputs"]["record"] == f"{name}{records.SUFFIX}" and "claims" not in json.dumps(entry)
@@ -330,6 +331,20 @@ def test_the_run_record_is_stored_beside_the_run_and_the_cache_points_at_it(tmp_
     assert [row["claim_id"] for row in ledger] == ["netizens.total_2018"]
     assert ledger[0]["notebook"] == f"{name}.ipynb" and ledger[0]["parameters"] == {"tolerance": 0.5}
     assert f'href="{name}.html"' in (out / "index.html").read_text()
+
+
+@pytest.mark.slow
+def test_every_run_gets_a_page_without_code_and_the_two_pages_link(tmp_path):
+    nb = make_notebook(tmp_path / "g.ipynb", "secret_name = 6 * 7\nprint('the answer is', secret_name)")
+    out = tmp_path / "out"
+    render.render(render.plan_runs([nb]), out, jobs=1, progress=False)
+    analysis, reader = (out / "g.html").read_text(), (out / "reader" / "g.html").read_text()
+    assert "secret_name" in analysis and "secret_name" not in reader         # the code is left out
+    assert "the answer is 42" in reader                                       # its output stays
+    assert '<a href="reader/g.html">' in analysis and '<a href="../g.html">' in reader
+    (out / "reader" / "g.html").unlink()                                      # a lost page is made again
+    result = render.render(render.plan_runs([nb]), out, jobs=1, progress=False)
+    assert statuses(result) == {"g": "ok"} and (out / "reader" / "g.html").exists()
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
-"""The site: atomic writes, offline HTML export, the ledger files and the index page."""
+"""The site: atomic writes, offline HTML export, the ledger files, the readers' page (index.html),
+the analysts' ledger page (ledger.html) and the network page."""
 
 from __future__ import annotations
 
@@ -84,30 +85,100 @@ def test_ledger_csv_and_json_columns(tmp_path):
     assert tuple(table[0]) == ledger.LEDGER_COLUMNS
     # lists joined with '; ', None empty, parameters as JSON
     assert table[0]["sources"] == "cnnic-2019-43rd-report; zj-stats-2019"
-    assert table[0]["reference"] == "" and table[0]["reconstructed"] == "45.5 million persons"
+    assert table[0]["reference"] == "" and table[0]["reconstructed"] == "45.5 million people"
     assert json.loads(table[0]["parameters"]) == {"tolerance": 0.01}
     data = json.loads((tmp_path / "ledger.json").read_text())
     assert set(data[0]) == set(ledger.LEDGER_COLUMNS) and data[0]["sources"] == CLAIM["sources"]
 
 
-def test_index_escapes_colours_counts_and_links(tmp_path):
+def test_the_ledger_page_escapes_colours_counts_and_links(tmp_path):
     confirmed = {**CLAIM, "claim_id": "b.y_2018", "verdict": "confirmed"}
     store(tmp_path, claims=(CLAIM, confirmed))
     site.build(tmp_path)
-    page = (tmp_path / "index.html").read_text()
+    page = (tmp_path / "ledger.html").read_text()
     assert "<b>0.1%</b>" not in page and "&lt;b&gt;0.1%&lt;/b&gt; &amp; more" in page
     assert '<span class="v-discrepancy">discrepancy</span> 1' in page
     assert '<span class="v-confirmed">confirmed</span> 1' in page
     assert '<span class="v-misleading">misleading</span> 0' in page
     assert page.count('<a href="01_x.html">01_x</a>') == 2
     assert ".v-discrepancy { color: #fff; background: #cf222e" in page
-    assert "<script" not in page and "http" not in page
+    assert '<a href="index.html">' in page                     # back to the readers' page
+    assert "<script" not in page and not re.search(r"(?:src|href)=[\"']?https?:", page)
 
 
-def test_index_links_the_notebook_when_no_html(tmp_path):
+def test_the_ledger_page_links_the_notebook_when_no_html(tmp_path):
     store(tmp_path, html=False)
     site.build(tmp_path)
-    assert '<a href="01_x.ipynb">' in (tmp_path / "index.html").read_text()
+    assert '<a href="01_x.ipynb">' in (tmp_path / "ledger.html").read_text()
+
+
+def _cards(page: str) -> dict[str, str]:
+    """The readers' page's cards by id: the text of each <article class="card">."""
+    return dict(re.findall(r'<article class="card" id="([^"]+)"[^>]*>(.*?)</article>', page, re.S))
+
+
+def _text(fragment: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def test_the_readers_page_has_a_card_for_every_claim_in_the_ledger(tmp_path):
+    store(tmp_path, record=_network_record())
+    store(tmp_path, "02_y", claims=({**CLAIM, "claim_id": "b.y_2018", "theme": "broadband",
+                                     "verdict": "unverifiable", "evidence": "none"},))
+    rows = site.build(tmp_path)
+    page = (tmp_path / "index.html").read_text()
+    cards = _cards(page)
+    assert set(cards) == {row["claim_id"] for row in rows}
+    assert '<a href="ledger.html">' in page                    # the analysts' ledger, one click away
+    assert "<script" not in page and not re.search(r"(?:src|href)=[\"']?https?:", page)
+
+
+def test_a_card_says_what_was_found_in_words_not_colour(tmp_path):
+    store(tmp_path, record=_network_record())
+    site.build(tmp_path)
+    card = _cards((tmp_path / "index.html").read_text())["t.total_2018"]
+    verdict = re.search(r'<p class="verdict v-discrepancy">(.*?)</p>', card, re.S).group(1)
+    assert _text(verdict) == "✘ Discrepancy"                  # an icon and a word
+    summary = _text(re.search(r'<p class="summary">(.*?)</p>', card, re.S).group(1))
+    # 45.437 − 5.877 = 39.560 and 45.437 / 57.37 = 79.20 %: two checks agree with one change
+    assert summary == ("The printed “45.537 million” is most likely a misprint for 45.437 million: that one "
+                       "change makes two checks agree.")
+    assert len(summary.split()) <= 40
+    assert "<details><summary>How we checked</summary>" in card
+    assert '<a href="01_x.html">The analysis, with code</a>' in card
+    assert '<a href="#t.total_2018">' in card
+
+
+def test_every_summary_on_the_readers_page_is_one_short_sentence(tmp_path):
+    store(tmp_path, record=_network_record())
+    site.build(tmp_path)
+    for claim_id, card in _cards((tmp_path / "index.html").read_text()).items():
+        summary = _text(re.search(r'<p class="summary">(.*?)</p>', card, re.S).group(1))
+        assert len(summary.split()) <= 40, claim_id
+        assert summary.count(". ") == 0 and summary.endswith("."), claim_id
+
+
+def test_the_readers_page_opens_with_the_findings(tmp_path):
+    store(tmp_path, record=_network_record())
+    site.build(tmp_path)
+    page = (tmp_path / "index.html").read_text()
+    findings = page[page.index('<ul class="findings">'):page.index("</ul>", page.index("findings"))]
+    assert "We checked 3 figures" in _text(findings)           # total, increase and rate
+    assert "should most likely read 45.437 million" in _text(findings)
+
+
+def test_a_card_cites_its_sources_with_publisher_date_and_link(tmp_path):
+    record = _network_record()
+    record["claims"][0]["sources"] = ["s1"]
+    record["sources"] = {"s1": {"label": "CNNIC 2019", "publisher": "CNNIC", "title": "43rd report",
+                                "url": "https://example.org/r<1>", "published": "2019-02-28", "locator": "",
+                                "warning": ""}}
+    store(tmp_path, record=record)
+    site.build(tmp_path)
+    card = _cards((tmp_path / "index.html").read_text())["t.total_2018"]
+    assert '<a href="https://example.org/r&lt;1&gt;">CNNIC, 43rd report</a> (2019-02-28)' in card
 
 
 def test_building_again_keeps_unchanged_files_untouched(tmp_path):
@@ -182,10 +253,10 @@ def _network_record():
     return records.build(net)
 
 
-def test_the_index_lists_the_likely_misprints_from_the_networks(tmp_path):
+def test_the_ledger_page_lists_the_likely_misprints_from_the_networks(tmp_path):
     store(tmp_path, record=_network_record())
     site.build(tmp_path)
-    page = (tmp_path / "index.html").read_text()
+    page = (tmp_path / "ledger.html").read_text()
     table = page[page.index('<table class="wide misprints">'):page.index("</table>", page.index("misprints"))]
     # 45.437 − 5.877 = 39.560 and 45.437 / 57.37 = 79.20 %: the one likely misprint
     assert "<code>t.total_2018</code>" in table and "<b>45.437 million</b>" in table and ">likely<" in table
@@ -198,7 +269,9 @@ def test_the_network_page_draws_every_recorded_network_escaped(tmp_path):
     site.build(tmp_path)
     page = (tmp_path / "network.html").read_text()
     assert page.count('class="network"') == 1
-    assert drawing.svg(record) in page                       # exactly the drawing the notebook shows
+    # the drawing the notebook shows, its nodes linking to their cards on the readers' page
+    assert drawing.svg(record, href=lambda claim_id: f"index.html#{claim_id}") in page
+    assert '<a href="index.html#t.total_2018">' in page
     assert "count &lt;2017&gt;" in page and "count <2017>" not in page
     assert "45.537 million → 45.437 million" in page
     assert "<script" not in page and not re.search(r"(?:src|href)=[\"']?https?:", page)

@@ -25,7 +25,7 @@ VERDICT_COLOURS = {
 }
 _COLUMN_X = (300.0, 520.0, 740.0)
 _ROW = 54.0
-_TOP = 58.0
+_TOP = 74.0
 _WIDTH = 1100
 _HEADINGS = ("the report's figures", "checks", "reference figures")
 
@@ -137,7 +137,9 @@ def svg(record: Mapping[str, Any], *, href: Callable[[str], str | None] | None =
         return _COLUMN_X[int(x)], _TOP + y * _ROW
 
     title = caption(record)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="network" role="img" viewBox="0 0 {_WIDTH} {height}" '
+    # A picture with links in it is a group of links to assistive technology, not one image.
+    role = "group" if href is not None else "img"
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="network" role="{role}" viewBox="0 0 {_WIDTH} {height}" '
            f'width="100%" style="max-width:{_WIDTH}px" aria-label="{escape(title)}">',
            f"<title>{escape(title)}</title>",
            '<style>text{font-family:sans-serif;fill:#1f2328}.muted{fill:#57606a}</style>',

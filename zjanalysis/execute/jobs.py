@@ -156,6 +156,7 @@ class Result:
     seconds:  wall time of the job inside the worker.
     notebook: the executed notebook's bytes (b"" when nothing could be executed).
     html:     the HTML page's bytes when "html" was requested and a notebook exists.
+    reader:   the page for readers (no code) beside it, when the handler makes one.
     record:   the run record the notebook emitted (`records.from_notebook`), or None.
     log:      what the kernel and the libraries printed while the job ran.
     phases:   seconds spent in each step of the job, by name ("kernel", "cells", "export" …),
@@ -170,6 +171,7 @@ class Result:
     seconds: float = 0.0
     notebook: bytes = b""
     html: bytes = b""
+    reader: bytes = b""
     record: dict | None = None
     log: str = ""
     phases: dict = field(default_factory=dict)

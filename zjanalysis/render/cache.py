@@ -87,11 +87,12 @@ def save_cache(out_dir: Path, cache: dict) -> None:
 
 def is_fresh(entry: dict | None, key: str, out_dir: Path, formats: Iterable[str]) -> bool:
     """Return True when `entry` succeeded with inputs `key` and every wanted output, its run
-    record among them, exists."""
+    record among them (and its page without code when pages are wanted), exists."""
     if not entry or entry.get("status") != "ok" or entry.get("key") != key:
         return False
     outputs = entry.get("outputs", {})
-    return all(fmt in outputs and (Path(out_dir) / outputs[fmt]).exists() for fmt in (*formats, "record"))
+    wanted = (*formats, "record", *(("reader",) if "html" in formats else ()))
+    return all(fmt in outputs and (Path(out_dir) / outputs[fmt]).exists() for fmt in wanted)
 
 
 def site_key(out_dir: Path, shared: str) -> str:

@@ -1,9 +1,12 @@
-"""A rendered notebook as an offline HTML page: nbconvert's lab template with images embedded
-and nothing loaded from a CDN, so the site opens from disk with no network."""
+"""A rendered notebook as offline HTML pages: nbconvert's lab template with images embedded and
+nothing loaded from a CDN, so the site opens from disk with no network. Each run gets two pages:
+the analysts' page (``export_html``, with its code) and the readers' page (``export_reader``, the
+same notebook with every input cell left out), each linking to the other."""
 
 from __future__ import annotations
 
 import functools
+import html
 import re
 from typing import Any
 
@@ -23,20 +26,45 @@ _EXTERNAL_TAG = re.compile(
 _NOTEBOOK_LINK = re.compile(r'href="([A-Za-z0-9_.-]+)\.ipynb"')
 
 
+READER_FOLDER = "reader"      # the pages without code: <out>/reader/<run>.html
+_BODY = re.compile(r"<body\b[^>]*>")
+# The line each page carries under its top edge, linking the other edition.
+_OTHER_EDITION = ('<p style="margin:.6em 1em;font-family:sans-serif"><a href="{href}">{text}</a></p>')
+
+
 @functools.cache
-def _html_exporter() -> Any:
-    """One exporter per process: building one loads and compiles the templates (~0.1 s)."""
+def _html_exporter(reader: bool = False) -> Any:
+    """One exporter of each kind per process: building one loads and compiles the templates
+    (~0.1 s). The readers' exporter leaves every input cell out."""
     from nbconvert import HTMLExporter
 
+    if reader:
+        return HTMLExporter(template_name="lab", embed_images=True, exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True)
     return HTMLExporter(template_name="lab", embed_images=True)
 
 
-def export_html(nb: Any) -> str:
+def export_html(nb: Any, *, reader_link: str = "") -> str:
     """Return `nb` as one self-contained HTML page: images embedded, no script or style from a CDN.
 
     nbconvert's lab template is used with `embed_images`; its external <script src> and
     <link href> tags (require.js, MathJax) are stripped, so the page works offline (LaTeX in
-    Markdown then shows as source).
+    Markdown then shows as source). ``reader_link`` (relative) adds a link to the page without code.
     """
-    body, _ = _html_exporter().from_notebook_node(nb)
-    return _NOTEBOOK_LINK.sub(r'href="\1.html"', _EXTERNAL_TAG.sub("", body))
+    return _finish(_html_exporter().from_notebook_node(nb)[0], reader_link, "Read it without the code")
+
+
+def export_reader(nb: Any, *, analysis_link: str = "") -> str:
+    """Return `nb` as a page for readers: the same page with every input cell left out (the
+    prose, the tables, the charts and the drawings stay). ``analysis_link`` (relative) adds a link
+    to the page with the code."""
+    return _finish(_html_exporter(reader=True).from_notebook_node(nb)[0], analysis_link,
+                   "The analysis, with its code")
+
+
+def _finish(body: str, link: str, text: str) -> str:
+    body = _NOTEBOOK_LINK.sub(r'href="\1.html"', _EXTERNAL_TAG.sub("", body))
+    if link:
+        line = _OTHER_EDITION.format(href=html.escape(link, quote=True), text=text)
+        body = _BODY.sub(lambda m: m.group(0) + line, body, count=1)
+    return body

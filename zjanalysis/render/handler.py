@@ -1,5 +1,6 @@
 """The `render` job's handler, run inside an engine's worker: one Papermill run of a notebook
-with its parameters, returned as the executed notebook, its page and its run record.
+with its parameters, returned as the executed notebook, its two pages (with and without the code)
+and its run record.
 
 A failing, timed-out or crashed run is still returned, with a banner on top saying what happened
 and the cells that ran. The handler writes nothing: the renderer writes what it returns.
@@ -11,6 +12,7 @@ import time
 from typing import Any
 
 from zjanalysis.execute.jobs import Job, Result
+from zjanalysis.render.export import READER_FOLDER
 from zjanalysis.execute.notebooks import (BANNER_TAG, ENGINE_NAME, banner, live_engine, read_job, stopped_after,
                                           strip_times)
 
@@ -91,12 +93,14 @@ def render(job: Job, session: Any) -> Result:
     strip_times(nb, str(job.options.get("input_path", f"{job.name}.ipynb")),
                 str(job.options.get("output_path", f"{job.name}.ipynb")))
     notebook = (nbformat.writes(nb) + "\n").encode("utf-8")
-    html = b""
+    html = reader = b""
     if "html" in job.outputs:
-        from zjanalysis.render.export import export_html
+        from zjanalysis.render.export import export_html, export_reader
 
         mark = time.perf_counter()
-        html = export_html(nb).encode("utf-8")
+        here, there = _links(job.name)
+        html = export_html(nb, reader_link=here).encode("utf-8")
+        reader = export_reader(nb, analysis_link=there).encode("utf-8")
         phases["export"] = time.perf_counter() - mark
     from zjanalysis import records
 
@@ -105,7 +109,19 @@ def render(job: Job, session: Any) -> Result:
     except records.RecordError as err:
         record = None
         status, message = "failed", str(err)
-    return Result(job.name, status, message, notebook=notebook, html=html, record=record, phases=phases)
+    return Result(job.name, status, message, notebook=notebook, html=html, reader=reader, record=record,
+                  phases=phases)
+
+
+def _links(name: str) -> tuple[str, str]:
+    """The relative links between a run's two pages: from `<name>.html` to
+    `reader/<name>.html`, and back."""
+    import posixpath
+
+    folder = posixpath.dirname(name)
+    page, reader = f"{name}.html", f"{READER_FOLDER}/{name}.html"
+    return (posixpath.relpath(reader, folder or "."),
+            posixpath.relpath(page, posixpath.dirname(reader)))
 
 
 def _cell_phases(nb: Any, elapsed: float) -> dict[str, float]:

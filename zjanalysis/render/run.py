@@ -17,6 +17,7 @@ from typing import Iterable
 
 from zjanalysis import atomic, execute, paths, site
 from zjanalysis.render import cache as caching
+from zjanalysis.render.export import READER_FOLDER
 from zjanalysis.render.lock import OutputLock
 from zjanalysis.render.plan import RenderError, Run, check_parameters, output_path, read_notebook
 
@@ -221,6 +222,11 @@ def record_result(result: "execute.Result", run: Run, key: str, out_dir: Path,
             page = target.with_suffix(".html")
             atomic.write_if_changed(page, result.html)
             outputs["html"] = page.relative_to(root).as_posix()
+        if result.reader:
+            reader = output_path(out_dir, f"{READER_FOLDER}/{run.name}.html")
+            reader.parent.mkdir(parents=True, exist_ok=True)
+            atomic.write_if_changed(reader, result.reader)
+            outputs["reader"] = reader.relative_to(root).as_posix()
         stored = records.with_run(
             result.record,
             run={"name": run.name, "notebook": os.path.relpath(run.notebook, paths.project_root()),

@@ -1,7 +1,8 @@
 """The rendered site, built from the run records in an output folder and nothing else.
 
 ``build(DIR)`` reads every ``*.record.json`` below DIR and writes ``ledger.csv``,
-``ledger.json``, ``index.html`` and ``network.html`` into it, each only when its bytes change.
+``ledger.json``, ``index.html`` (the readers' page), ``ledger.html`` (the analysts' full ledger)
+and ``network.html`` into it, each only when its bytes change.
 It reads no notebook, no cache and no data: deleting the site files and the render cache and
 building again gives the same bytes (``zjanalysis site --out DIR``).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-FILES = ("ledger.csv", "ledger.json", "index.html", "network.html")
+FILES = ("ledger.csv", "ledger.json", "index.html", "ledger.html", "network.html")
 
 
 def build(out_dir: Path) -> list[dict]:
@@ -25,6 +26,7 @@ def build(out_dir: Path) -> list[dict]:
     rows = ledger.rows(stored)
     atomic.write_if_changed(out_dir / "ledger.csv", ledger.ledger_csv(rows))
     atomic.write_if_changed(out_dir / "ledger.json", ledger.ledger_json(rows))
-    atomic.write_if_changed(out_dir / "index.html", pages.index_html(rows, stored))
+    atomic.write_if_changed(out_dir / "index.html", pages.index_html(stored))
+    atomic.write_if_changed(out_dir / "ledger.html", pages.ledger_html(rows, stored))
     atomic.write_if_changed(out_dir / "network.html", pages.network_html(stored))
     return rows

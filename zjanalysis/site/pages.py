@@ -1,6 +1,7 @@
-"""The site's pages, from the run records alone: index.html (the ledger) and network.html.
+"""The site's pages, from the run records alone: index.html (for readers), ledger.html (for
+analysts) and network.html.
 
-Both are Jinja2 templates (``zjanalysis/templates/``, escaped by default) with their charts as
+All three are Jinja2 templates (``zjanalysis/templates/``, escaped by default) with their charts as
 inline SVG, so the site needs no script and no network. Jinja2 is imported only when a page is
 written, so the no-op render stays fast.
 """
@@ -13,7 +14,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from zjanalysis import drawing, paths
+from zjanalysis import data, drawing, paths, summaries
+from zjanalysis.findings import reconstructed_text
 from zjanalysis.drawing import VERDICT_COLOURS
 from zjanalysis.network import STATUS_WORDS
 from zjanalysis.site.ledger import LEDGER_COLUMNS, _cell_text
@@ -36,11 +38,60 @@ def _link(entry_or_row: dict) -> tuple[str, str]:
     return target, Path(str(entry_or_row["notebook"])).stem
 
 
-def index_html(rows: list[dict], records: list[dict]) -> str:
-    """Return index.html: verdict counts, the likely misprints, verdicts by theme, and the ledger
-    (one row per finding, colour-coded, linking its notebook page). Everything is escaped; the
-    page carries its own CSS and no script, so it opens offline.
-    """
+def index_html(records: list[dict]) -> str:
+    """Return index.html, the readers' page: what the collection found in a few plain sentences,
+    then one card per claim grouped by theme (one run per notebook: its run without parameters),
+    each an element whose id is the claim id. A card holds the figure as printed and where,
+    the verdict in a word with an icon, one plain sentence, the strength of the evidence, the
+    sources as links, how it was checked (in a <details>), and links to the analysis. Everything
+    is escaped; the page carries its own CSS and no script, so it opens offline."""
+    chosen = default_runs(records, networks=False)
+    titles = {theme: theme.replace("_", " ").capitalize() for theme in data.THEMES}
+    themes: dict[str, list[dict]] = {}
+    for record in chosen:
+        for claim in record.get("claims", []):
+            themes.setdefault(str(claim.get("theme") or record.get("theme")), []).append(_card(claim, record))
+    order = [t for t in data.THEMES if t in themes] + sorted(set(themes) - set(data.THEMES))
+    legend = [(v, summaries.VERDICT_WORDS[v], summaries.ICONS[v], VERDICT_LEGEND[v]) for v in VERDICT_COLOURS]
+    return _page("index.html", findings=summaries.findings(chosen), legend=legend,
+                 themes=[{"id": t, "title": titles.get(t, t), "cards": themes[t]} for t in order])
+
+
+# What each verdict means, in the words the readers' page uses.
+VERDICT_LEGEND = {
+    "confirmed": "an independent source agrees",
+    "consistent": "it fits what is known, without being confirmed",
+    "discrepancy": "the checks show it is wrong, usually a misprint",
+    "misleading": "the number holds but its wording misleads",
+    "unverifiable": "nothing available can check it",
+}
+
+
+def _card(claim: dict, record: dict) -> dict:
+    run = record.get("run", {})
+    outputs = run.get("outputs", {})
+    where = ("printed only in the report's Chinese release" if claim.get("origin") == "chinese-release" else
+             f"paragraph {claim.get('paragraph')} of the English summary")
+    constraints = {c["id"]: c for c in (record.get("network") or {}).get("constraints", [])}
+    translation = claim.get("translation") or {}
+    known = record.get("sources", {})
+    return {
+        "claim_id": claim["claim_id"], "figure": summaries.figure(claim), "statement": claim.get("statement", ""),
+        "where": where, "verdict": claim["verdict"], "word": summaries.VERDICT_WORDS[claim["verdict"]],
+        "icon": summaries.ICONS[claim["verdict"]], "summary": summaries.sentence(claim, record),
+        "evidence": summaries.EVIDENCE_WORDS.get(claim.get("evidence", ""), ""),
+        "translation": (translation.get("reason", "") if translation.get("value") not in (None, "", "not-in-original")
+                        else ""),
+        "sources": [known[s] for s in claim.get("sources", []) if s in known],
+        "checks": [constraints[c]["text"] for c in claim.get("constraints", []) if c in constraints],
+        "reconstructed": reconstructed_text(claim), "explanation": claim.get("explanation", ""),
+        "analysis": outputs.get("html") or outputs.get("ipynb", ""), "reader": outputs.get("reader", ""),
+    }
+
+
+def ledger_html(rows: list[dict], records: list[dict]) -> str:
+    """Return ledger.html, the analysts' page: verdict counts, the likely misprints, verdicts by
+    theme, and the ledger (one row per finding, colour-coded, linking its notebook page)."""
     counts = Counter(row["verdict"] for row in rows)
     order = list(VERDICT_COLOURS) + sorted(set(counts) - set(VERDICT_COLOURS))
     shown = []
@@ -48,7 +99,7 @@ def index_html(rows: list[dict], records: list[dict]) -> str:
         href, page = _link(row)
         shown.append({**{c: _cell_text(row.get(c)) for c in LEDGER_COLUMNS}, "href": href, "page": page,
                       "parameters": _cell_text(row.get("parameters")) if row.get("parameters") else ""})
-    return _page("index.html", rows=shown, counts=[(v, counts.get(v, 0)) for v in order],
+    return _page("ledger.html", rows=shown, counts=[(v, counts.get(v, 0)) for v in order],
                  misprints=misprints(rows, records), chart=verdict_chart(rows))
 
 
@@ -111,13 +162,13 @@ def verdict_chart(rows: list[dict]) -> str:
     return "".join(parts)
 
 
-def default_runs(records: list[dict]) -> list[dict]:
-    """One record per notebook for the network page: its run without parameters, else its first
-    by name; notebooks in name order."""
+def default_runs(records: list[dict], *, networks: bool = True) -> list[dict]:
+    """One record per notebook: its run without parameters, else its first by name; notebooks in
+    name order. With ``networks`` (the network page), only records that carry a network."""
     chosen: dict[str, dict] = {}
     for record in records:
         run = record.get("run", {})
-        if not record.get("network") or not run.get("outputs", {}).get("ipynb"):
+        if (networks and not record.get("network")) or not run.get("outputs", {}).get("ipynb"):
             continue
         notebook = str(run.get("notebook") or run.get("name"))
         if notebook not in chosen or (not run.get("parameters") and chosen[notebook]["run"].get("parameters")):
@@ -144,7 +195,8 @@ def network_html(records: list[dict]) -> str:
                        "href": href, "page": Path(href).stem,
                        "parameters": _cell_text(run.get("parameters")) if run.get("parameters") else "",
                        "summary": drawing.caption(record),
-                       "svg": drawing.svg(record) if network.get("quantities") else "",
+                       "svg": drawing.svg(record, href=lambda claim_id: f"index.html#{claim_id}")
+                       if network.get("quantities") else "",
                        "constraints": constraints,
                        "hypotheses": [h["sentence"] for h in (record.get("diagnosis") or {}).get("hypotheses", [])[:3]]})
     return _page("network.html", themes=themes)
