@@ -120,10 +120,9 @@ def test_stated_vs_reference_uses_a_stated_objects_value_and_interval():
     assert by_gid(ax, "value-point")[0].get_xdata()[0] == 79.2
 
 
-def test_stated_vs_reference_accepts_the_projects_interval_when_it_exists():
-    figures = pytest.importorskip("zjanalysis.figures")
-    if not hasattr(figures, "Interval"):
-        pytest.skip("zjanalysis.figures has no Interval yet")
+def test_stated_vs_reference_accepts_the_projects_interval():
+    from zjanalysis import figures
+
     ax = charts.stated_vs_reference("X", figures.Interval(1.0, 3.0), {"Y": 2.5}, unit="percent")
     assert list(by_gid(ax, "value-interval")[0].get_xdata()) == [1.0, 3.0]
 

@@ -36,7 +36,11 @@ NON_DEFAULT = {
     "multiple_reading": "fold_increase",
 }
 
-pytestmark = pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks yet")
+
+
+def test_the_collection_has_the_overview_and_a_notebook_per_theme():
+    assert [p.stem.split("_", 1)[1] for p in THEME_NOTEBOOKS] == list(data.THEMES)
+    assert NOTEBOOKS[0].name == "00_overview.ipynb"
 
 
 def read(path: Path):

@@ -1,8 +1,8 @@
 """Self-checks, the exercise registry and the student edition (zjanalysis.teach).
 
 Most tests register temporary exercises with ids 99-exN (no notebook 99 exists) and remove them
-afterwards, so they do not depend on the real exercises being written. The tests of the real
-registry and of the notebooks skip while those do not exist yet.
+afterwards, so they do not depend on the real exercises. The tests at the end check the real
+registry against the notebooks.
 """
 
 from __future__ import annotations
@@ -534,15 +534,15 @@ def test_instructor_edition_confirms_the_solution():
     assert shown.startswith("99-ex1 — Correct: 39.66 million persons")
 
 
-# --- the real registry and notebooks (skip until they exist) ----------------------------------
+# --- the real registry and notebooks -----------------------------------------------------------
 
-needs_themes = pytest.mark.skipif(not THEME_MODULES, reason="zjanalysis/exercises has no theme modules yet")
-needs_notebooks = pytest.mark.skipif(not THEME_NOTEBOOKS, reason="no theme notebooks yet")
+
+def test_every_theme_has_its_exercises_and_its_notebook():
+    assert THEME_MODULES == sorted(data.THEMES)
+    assert [p.stem.split("_", 1)[1] for p in THEME_NOTEBOOKS] == list(data.THEMES)
 
 
 def real_exercises():
-    if not THEME_MODULES:
-        return []
     return [key for key in teach.exercises() if not key.startswith("99-")]
 
 
@@ -563,7 +563,6 @@ def typed_in_numbers(function) -> list[float]:
     ]
 
 
-@needs_themes
 @pytest.mark.parametrize("exercise_id", real_exercises())
 def test_every_real_exercise_computes_its_answer_from_the_data(exercise_id):
     ex = teach.get(exercise_id)
@@ -582,7 +581,6 @@ def test_every_real_exercise_computes_its_answer_from_the_data(exercise_id):
     assert teach.check(exercise_id, ...).status == "no_answer"
 
 
-@needs_themes
 @pytest.mark.parametrize("exercise_id", real_exercises())
 def test_every_real_exercise_belongs_to_a_theme_notebook(exercise_id):
     ex = teach.get(exercise_id)
@@ -595,13 +593,11 @@ def test_every_real_exercise_belongs_to_a_theme_notebook(exercise_id):
         f"so it belongs in zjanalysis/exercises/{theme}.py"
     )
     path = ROOT / "notebooks" / f"{ex.notebook_number}_{theme}.ipynb"
-    if not path.exists():
-        pytest.skip(f"notebooks/{path.name} is not written yet")
+    assert path.exists(), f"{exercise_id} belongs to notebooks/{path.name}, which does not exist"
     ids = teach.notebook_exercises(nbformat.read(path, as_version=4))
     assert exercise_id in ids, f"{exercise_id} is registered but notebooks/{path.name} never mentions it"
 
 
-@needs_notebooks
 @pytest.mark.parametrize("path", THEME_NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_theme_notebook_has_exercises_with_answers_and_solutions(path):
     nb = nbformat.read(path, as_version=4)
@@ -615,7 +611,6 @@ def test_every_theme_notebook_has_exercises_with_answers_and_solutions(path):
     assert checked <= set(registered), f"{path.name}: checks unregistered exercises {sorted(checked - set(registered))}"
 
 
-@needs_notebooks
 @pytest.mark.parametrize("path", THEME_NOTEBOOKS, ids=lambda p: p.stem)
 def test_the_student_edition_of_every_theme_notebook_has_no_solution(path):
     nb = nbformat.read(path, as_version=4)

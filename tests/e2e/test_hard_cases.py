@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .conftest import REPO, make_notebook, real_notebooks
+from .conftest import REPO, make_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -45,10 +45,10 @@ def errors_in(path: Path) -> list[tuple[str, str]]:
 
 
 def first_real() -> Path:
-    found = real_notebooks(1)
-    if not found:
-        pytest.skip("notebooks/ holds no theme notebook yet")
-    return found[0]
+    """notebooks/01_internet_users.ipynb: the bounds and choices below are its own."""
+    path = REPO / "notebooks" / "01_internet_users.ipynb"
+    assert path.exists(), f"{path} is missing"
+    return path
 
 
 # --- a parameter of the wrong type or out of range, via `zjanalysis render -p` ----------------
@@ -86,15 +86,11 @@ def test_render_p_bad_value_fails_the_run_with_the_validators_sentence(tmp_path,
 @pytest.mark.parametrize("value, expected", [("lots", WRONG_TYPE), ("0.9", OUT_OF_RANGE)])
 def test_render_p_bad_value_on_the_real_notebook(tmp_path, value, expected):
     notebook = first_real()
-    if notebook.stem != "01_internet_users":
-        pytest.skip("the bounds above are those of 01_internet_users")
     bad_parameter_run(tmp_path, notebook.stem, "tolerance", value, expected)
 
 
 def test_render_p_value_outside_the_choices_fails_the_run(tmp_path):
     notebook = first_real()
-    if notebook.stem != "01_internet_users":
-        pytest.skip("the choices below are those of 01_internet_users")
     bad_parameter_run(tmp_path, notebook.stem, "population_basis", "midyear",
                       "Parameter 'population_basis' must be one of 'year_end', "
                       "'previous_year_end'; got 'midyear'.")
