@@ -40,150 +40,27 @@ from pathlib import Path
 from typing import Any
 
 from zjanalysis.execute import Job, Result, Session
+from zjanalysis.grading import kernelside
 
 KIND = "grade"
 MAX_RESTARTS = 5
-GRACE = 3.0                 # seconds a kernel gets to stop after an interrupt
-MAX_TEXT = 2000             # longest text answer read out of a kernel
-MAX_ITEMS = 100             # longest list answer
-MAX_REPLY = 1 << 20         # a probe reply larger than this is not read
+GRACE = 3.0  # seconds a kernel gets to stop after an interrupt
+MAX_TEXT = 2000  # longest text answer read out of a kernel
+MAX_ITEMS = 100  # longest list answer
+MAX_REPLY = 1 << 20  # a probe reply larger than this is not read
 
-# Runs in the student's kernel before anything else. Standard library only (ctypes for Landlock).
-PRELUDE = r'''
-def _zjanalysis_prelude(work, data, cache, memory_mb):
-    import json, os, resource, sys, tempfile
-    if data:
-        os.environ["ZJANALYSIS_DATA"] = data
-    if cache:
-        os.environ["ZJANALYSIS_CACHE"] = cache
-    tmp = os.path.join(work, "tmp")
-    os.makedirs(tmp, exist_ok=True)
-    for name in ("TMPDIR", "TEMP", "TMP"):
-        os.environ[name] = tmp
-    tempfile.tempdir = tmp
-    os.environ["MPLBACKEND"] = "agg"
-    if "matplotlib" in sys.modules:
-        import matplotlib.pyplot as plt
-        plt.switch_backend("agg")
-        ip = get_ipython()
-        ip.events.register("post_execute", lambda: plt.close("all"))
-    limit = None
-    if memory_mb:
-        want = int(memory_mb) * 2**20
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard == resource.RLIM_INFINITY or hard > want:
-            resource.setrlimit(resource.RLIMIT_AS, (want, want))
-        limit = resource.getrlimit(resource.RLIMIT_AS)[1]
-    confined = []
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        syscall = libc.syscall
-        syscall.restype = ctypes.c_long
-        abi = syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
-        if abi >= 1:
-            write = (1 << 1) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 9) \
-                | (1 << 10) | (1 << 11) | (1 << 12)
-            if abi >= 2:
-                write |= 1 << 13
-            if abi >= 3:
-                write |= 1 << 14
-            net = 3 if abi >= 4 else 0          # bind and connect TCP
-            scoped = 2 if abi >= 6 else 0       # signals to processes outside the sandbox
-            attr = (ctypes.c_uint64 * 3)(write, net, scoped)
-            size = 8 if abi < 4 else 16 if abi < 6 else 24
-            ruleset = syscall(444, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
-            if ruleset >= 0:
-                ok = True
-                for path, access in ((work, write), ("/dev", (1 << 1) | ((1 << 14) if abi >= 3 else 0))):
-                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-                    rule = ctypes.create_string_buffer(12)
-                    ctypes.memmove(rule, ctypes.c_uint64(access).value.to_bytes(8, sys.byteorder) +
-                                   fd.to_bytes(4, sys.byteorder, signed=True), 12)
-                    ok = ok and syscall(445, ruleset, 1, rule, 0) == 0
-                    os.close(fd)
-                ok = ok and libc.prctl(38, 1, 0, 0, 0) == 0
-                ok = ok and syscall(446, ruleset, 0) == 0
-                os.close(ruleset)
-                if ok:
-                    confined = ["writes"] + (["network"] if net else []) + (["signals"] if scoped else [])
-    except Exception:
-        pass
-    return json.dumps({"pid": os.getpid(), "pgid": os.getpgid(0), "memory": limit,
-                       "confined": confined})
-'''
-
-# Reads the answer variables as plain data; only exact built-in types (and numpy scalars, and
-# zjanalysis.figures intervals) are read as values, anything else is reported by type name.
-PROBE = r'''
-def _zjanalysis_probe(names):
-    import json, math
-    space = globals()
-
-    def number(v):
-        t = type(v)
-        if t is float or t is int:
-            try:
-                return float(v)
-            except OverflowError:
-                return math.copysign(math.inf, v)
-        if t.__module__ == "numpy" and t.__name__ in (
-                "float64", "float32", "float16", "int64", "int32", "int16", "int8",
-                "uint64", "uint32", "uint16", "uint8", "longlong", "ulonglong"):
-            return float(v)
-        return None
-
-    def plain(v):
-        t = type(v)
-        if v is None or v is Ellipsis:
-            return {"kind": "placeholder"}
-        if t is bool or (t.__module__ == "numpy" and t.__name__ == "bool_"):
-            return {"kind": "bool", "value": bool(v)}
-        n = number(v)
-        if n is not None:
-            return {"kind": "number", "value": n}
-        if t is str:
-            if len(v) > %(max_text)d:
-                return {"kind": "other", "type": "str longer than %(max_text)d characters"}
-            return {"kind": "text", "value": v}
-        return None
-
-    def read(v):
-        got = plain(v)
-        if got is not None:
-            return got
-        t = type(v)
-        if t is list or t is tuple:
-            if len(v) > %(max_items)d:
-                return {"kind": "other", "type": "list longer than %(max_items)d items"}
-            items = [plain(x) for x in v]
-            if any(i is None or i["kind"] == "placeholder" for i in items):
-                return {"kind": "other", "type": "list holding something else than numbers or text"}
-            return {"kind": "list", "items": items}
-        if t.__module__ == "zjanalysis.figures" and t.__name__ in ("Interval", "Stated"):
-            box = v.interval if t.__name__ == "Stated" else v
-            if type(box).__module__ == "zjanalysis.figures" and type(box).__name__ == "Interval":
-                lo, hi = number(box.lo), number(box.hi)
-                if lo is not None and hi is not None:
-                    return {"kind": "interval", "lo": lo, "hi": hi}
-        return {"kind": "other", "type": t.__name__[:60]}
-
-    out = {}
-    for name in names:
-        if name not in space:
-            out[name] = {"kind": "absent"}
-            continue
-        try:
-            out[name] = read(space[name])
-        except Exception as err:
-            out[name] = {"kind": "other", "type": type(err).__name__ + " while reading it"}
-    return json.dumps(out)
-''' % {"max_text": MAX_TEXT, "max_items": MAX_ITEMS}
+# The two functions the grader defines and calls in the student's kernel (``grading.kernelside``),
+# sent as source text: the kernel never imports them, so nothing a student's cell does to
+# imported modules can change what they do.
+PRELUDE = kernelside.source("_zjanalysis_prelude")
+PROBE = kernelside.source("_zjanalysis_probe")
 
 
 def _call(function: str, result: str, *args: Any) -> str:
     """The code that defines `function` (PRELUDE or PROBE), calls it into `result`, forgets it."""
     name = "_zjanalysis_prelude" if function is PRELUDE else "_zjanalysis_probe"
+    if function is PROBE:
+        args = (*args, MAX_TEXT, MAX_ITEMS)
     return f"{function}\n{result} = {name}({', '.join(map(repr, args))})\ndel {name}\n"
 
 
@@ -226,13 +103,17 @@ class _Run:
         self.client = self.kernel.client()
         # Nothing here reads what cells print; an unread channel would only queue it.
         self.client.iopub_channel.stop()
-        code = _call(PRELUDE, "_zjanalysis_state", str(self.work), self.data, self.cache,
-                     self.memory_mb)
-        outcome, reply = self.execute(code, 60.0, silent=True,
-                                      expressions={"state": "_zjanalysis_state"})
+        code = _call(
+            PRELUDE, "_zjanalysis_state", str(self.work), self.data, self.cache, self.memory_mb
+        )
+        outcome, reply = self.execute(
+            code, 60.0, silent=True, expressions={"state": "_zjanalysis_state"}
+        )
         state = _expression(reply, "state")
         if outcome.status != "ok" or not isinstance(state, dict):
-            raise RuntimeError(f"the grading prelude failed in the kernel: {outcome.error or outcome.status}")
+            raise RuntimeError(
+                f"the grading prelude failed in the kernel: {outcome.error or outcome.status}"
+            )
         self.confined = [c for c in state.get("confined", []) if isinstance(c, str)]
         self.memory = state.get("memory") if isinstance(state.get("memory"), int) else None
         if isinstance(state.get("pid"), int) and state.get("pgid") == state.get("pid"):
@@ -254,12 +135,23 @@ class _Run:
         except Exception:  # noqa: BLE001 -- a kernel that cannot be interrupted gets killed
             pass
 
-    def execute(self, code: str, timeout: float | None, *, silent: bool = False,
-                expressions: dict | None = None) -> tuple[CellOutcome, dict]:
+    def execute(
+        self,
+        code: str,
+        timeout: float | None,
+        *,
+        silent: bool = False,
+        expressions: dict | None = None,
+    ) -> tuple[CellOutcome, dict]:
         """Run `code`; return its outcome and the reply's content (empty when there is none)."""
-        msg_id = self.client.execute(code, silent=silent, store_history=not silent,
-                                     user_expressions=expressions or {}, allow_stdin=False,
-                                     stop_on_error=False)
+        msg_id = self.client.execute(
+            code,
+            silent=silent,
+            store_history=not silent,
+            user_expressions=expressions or {},
+            allow_stdin=False,
+            stop_on_error=False,
+        )
         started = time.monotonic()
         interrupted_at = None
         while True:
@@ -276,7 +168,9 @@ class _Run:
                 if self.session.timed_out:
                     return CellOutcome("timeout", "notebook", lost=True), {}
                 if not self.kernel.alive():
-                    return CellOutcome("timeout" if interrupted_at is not None else "died", lost=True), {}
+                    return CellOutcome(
+                        "timeout" if interrupted_at is not None else "died", lost=True
+                    ), {}
                 continue
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -285,7 +179,7 @@ class _Run:
                 return CellOutcome("timeout"), content
             if content.get("status") == "ok":
                 if any(p.get("source") == "ask_exit" for p in content.get("payload", []) or []):
-                    self.kernel.kill()           # exit(): the kernel is on its way out
+                    self.kernel.kill()  # exit(): the kernel is on its way out
                     return CellOutcome("died", lost=True), content
                 return CellOutcome("ok"), content
             if content.get("status") == "error":
@@ -304,8 +198,9 @@ class _Run:
         if not names or not self.kernel.alive():
             return None
         code = _call(PROBE, "_zjanalysis_answers", list(names))
-        outcome, reply = self.execute(code, 10.0, silent=True,
-                                      expressions={"answers": "_zjanalysis_answers"})
+        outcome, reply = self.execute(
+            code, 10.0, silent=True, expressions={"answers": "_zjanalysis_answers"}
+        )
         if outcome.status != "ok":
             if outcome.lost or outcome.status == "timeout":
                 self.kernel.kill()
@@ -329,7 +224,9 @@ def _expression(reply: dict, name: str) -> Any:
 
 # IPython names a cell's code after a hash of it ("1036949112.py"); memory addresses differ
 # from run to run. Neither helps a student, and both would make re-grading differ.
-_CELL_FILE = re.compile(r"\(?<?(?:[^\s(),<>]*[/\\])?(?:ipykernel_\d+[/\\])?\d+\.py>?, line (\d+)\)?")
+_CELL_FILE = re.compile(
+    r"\(?<?(?:[^\s(),<>]*[/\\])?(?:ipykernel_\d+[/\\])?\d+\.py>?, line (\d+)\)?"
+)
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
 
 
@@ -353,8 +250,14 @@ def execute_submission(job: Job, session: Session) -> Result:
     data = work / "data"
     if session.data_dir is not None:
         shutil.copytree(session.data_dir, data)
-    run = _Run(session, job.limits.cell_timeout, work, str(data if data.is_dir() else ""),
-               str(job.options.get("validation_cache", "")), job.limits.memory_mb)
+    run = _Run(
+        session,
+        job.limits.cell_timeout,
+        work,
+        str(data if data.is_dir() else ""),
+        str(job.options.get("validation_cache", "")),
+        job.limits.memory_mb,
+    )
     outcomes: list[dict] = []
     answers: dict[str, Any] = {}
     note = ""
@@ -392,8 +295,12 @@ def execute_submission(job: Job, session: Session) -> Result:
     try:
         run.start(fresh=False)
     except Exception as err:  # noqa: BLE001 -- reported as a failed job: grading itself broke
-        return Result(job.name, "failed", f"the kernel could not be prepared: {err}",
-                      time.monotonic() - started)
+        return Result(
+            job.name,
+            "failed",
+            f"the kernel could not be prepared: {err}",
+            time.monotonic() - started,
+        )
     alive = True
     for index, cell in enumerate(cells):
         role = meta[index].get("role", "student")
@@ -410,8 +317,14 @@ def execute_submission(job: Job, session: Session) -> Result:
         if remaining is not None:
             budget = remaining if budget is None else min(budget, remaining)
         outcome, _ = run.execute(_source(cell), budget)
-        if outcome.status == "timeout" and (session.timed_out or (
-                remaining is not None and run.cell_timeout is not None and remaining < run.cell_timeout)):
+        if outcome.status == "timeout" and (
+            session.timed_out
+            or (
+                remaining is not None
+                and run.cell_timeout is not None
+                and remaining < run.cell_timeout
+            )
+        ):
             outcome.error = "notebook"
         outcomes.append({"status": outcome.status, "error": outcome.error})
         if outcome.error == "notebook":
@@ -428,11 +341,22 @@ def execute_submission(job: Job, session: Session) -> Result:
     if alive:
         remember(run.read_answers(names))
     run.end_groups()
-    cells_out = [{"number": meta[i].get("number"), "role": meta[i].get("role", "student"),
-                  "exercises": meta[i].get("exercises", []), **outcomes[i]}
-                 for i in range(len(outcomes))]
-    extra = {"cells": cells_out, "answers": answers, "restarts": run.restarts,
-             "confined": run.confined, "memory_limit": run.memory}
+    cells_out = [
+        {
+            "number": meta[i].get("number"),
+            "role": meta[i].get("role", "student"),
+            "exercises": meta[i].get("exercises", []),
+            **outcomes[i],
+        }
+        for i in range(len(outcomes))
+    ]
+    extra = {
+        "cells": cells_out,
+        "answers": answers,
+        "restarts": run.restarts,
+        "confined": run.confined,
+        "memory_limit": run.memory,
+    }
     return Result(job.name, "ok", "", time.monotonic() - started, extra=extra)
 
 
