@@ -7,11 +7,12 @@ STAMP  := $(VENV)/.installed-stamp
 JOBS   ?=
 RENDER_ARGS ?=
 
-.PHONY: help setup report test lab bench clean
+.PHONY: help setup report test lint mutation lab bench clean
 
 help:
 	@echo "make report   render every notebook into reports/ (site: reports/index.html, ledger)"
-	@echo "make test     run the unit, notebook (nbval) and browser tests"
+	@echo "make test     lint (ruff), then run the unit, notebook (nbval) and browser tests"
+	@echo "make mutation how many deliberate bugs in the verdict core the fast tests catch (mutmut)"
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make bench    measure the renderer and the grader (benchmarks/render_bench.py, grade_bench.py)"
 	@echo "make clean    remove reports/ and caches (keeps .venv)"
@@ -30,9 +31,21 @@ setup: $(STAMP)
 report: $(STAMP)
 	$(PY) -m zjanalysis render --out reports $(if $(JOBS),--jobs $(JOBS)) $(RENDER_ARGS)
 
-test: $(STAMP)
+# The code and the notebooks' code read the same everywhere (configuration: pyproject.toml).
+LINTED := zjanalysis tests notebooks benchmarks
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+
+test: lint
 	$(PY) -m pytest tests notebooks --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# Mutation testing of the modules that decide verdicts, with the fast unit tests only; ends with
+# "mutation score: K/N killed (P%)". Results are kept in mutants/ between runs (git-ignored).
+mutation: $(STAMP)
+	$(PY) tests/mutation.py
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
@@ -42,4 +55,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/grade_bench.py
 
 clean:
-	rm -rf reports test-artifacts .pytest_cache .hypothesis
+	rm -rf reports test-artifacts .pytest_cache .hypothesis mutants

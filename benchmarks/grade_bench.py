@@ -52,12 +52,17 @@ def build(folder: Path, count: int) -> list[Path]:
     target = folder / "submissions"
     target.mkdir()
     refused_only = ("truncated", "wrong_theme", "stray_files", "empty_folder")
-    special = [(student.name, notebook)
-               for student in sorted(p for p in source.iterdir() if p.is_dir())
-               if student.name not in ORDINARY + refused_only
-               for notebook in sorted(student.glob("[0-9][0-9]_*.ipynb"))]
-    ordinary = [(student, notebook) for student in ORDINARY
-                for notebook in sorted((source / student).glob("[0-9][0-9]_*.ipynb"))]
+    special = [
+        (student.name, notebook)
+        for student in sorted(p for p in source.iterdir() if p.is_dir())
+        if student.name not in ORDINARY + refused_only
+        for notebook in sorted(student.glob("[0-9][0-9]_*.ipynb"))
+    ]
+    ordinary = [
+        (student, notebook)
+        for student in ORDINARY
+        for notebook in sorted((source / student).glob("[0-9][0-9]_*.ipynb"))
+    ]
     chosen = special[:count]
     number = 0
     while len(chosen) < count:
@@ -78,10 +83,12 @@ def naive(paths: list[Path], folder: Path) -> float:
     out.mkdir()
     lines = [f"ulimit -v {MEMORY_MB * 1024}"]
     for index, path in enumerate(paths):
-        lines.append(f"{shlex.quote(str(BIN / 'papermill'))} --no-progress-bar "
-                     f"--execution-timeout {TIMEOUT:g} --cwd {shlex.quote(str(path.parent))} "
-                     f"{shlex.quote(str(path))} {shlex.quote(str(out / f'{index:03d}.ipynb'))} "
-                     f">/dev/null 2>&1")
+        lines.append(
+            f"{shlex.quote(str(BIN / 'papermill'))} --no-progress-bar "
+            f"--execution-timeout {TIMEOUT:g} --cwd {shlex.quote(str(path.parent))} "
+            f"{shlex.quote(str(path))} {shlex.quote(str(out / f'{index:03d}.ipynb'))} "
+            f">/dev/null 2>&1"
+        )
     script = "for _ in 1; do\n" + "\n".join(lines) + "\ndone\n"
     started = time.perf_counter()
     subprocess.run(["bash", "-c", script], check=False)
@@ -90,10 +97,24 @@ def naive(paths: list[Path], folder: Path) -> float:
 
 def grade(folder: Path, jobs: int) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run([str(BIN / "zjanalysis"), "grade", str(folder / "submissions"),
-                           "--out", str(folder / "graded"), "--jobs", str(jobs),
-                           "--timeout", f"{TIMEOUT:g}", "--memory", str(MEMORY_MB),
-                           "--no-progress"], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(BIN / "zjanalysis"),
+            "grade",
+            str(folder / "submissions"),
+            "--out",
+            str(folder / "graded"),
+            "--jobs",
+            str(jobs),
+            "--timeout",
+            f"{TIMEOUT:g}",
+            "--memory",
+            str(MEMORY_MB),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         print(done.stdout, done.stderr, file=sys.stderr)
@@ -102,26 +123,41 @@ def grade(folder: Path, jobs: int) -> tuple[float, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--submissions", type=int, default=100, metavar="N",
-                        help="how many notebooks to grade (default 100)")
-    parser.add_argument("--skip-naive", action="store_true",
-                        help="time only zjanalysis grade (no ratio)")
+    parser.add_argument(
+        "--submissions",
+        type=int,
+        default=100,
+        metavar="N",
+        help="how many notebooks to grade (default 100)",
+    )
+    parser.add_argument(
+        "--skip-naive", action="store_true", help="time only zjanalysis grade (no ratio)"
+    )
     args = parser.parse_args()
     cpus = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="zjanalysis-grade-bench-") as scratch:
         folder = Path(scratch)
         paths = build(folder, args.submissions)
         n = len(paths)
-        print(f"{n} submissions ({len({p.parent.name.split('_', 1)[1] for p in paths})} kinds), "
-              f"{cpus} CPUs, per-cell timeout {TIMEOUT:g} s, memory {MEMORY_MB} MB", flush=True)
+        print(
+            f"{n} submissions ({len({p.parent.name.split('_', 1)[1] for p in paths})} kinds), "
+            f"{cpus} CPUs, per-cell timeout {TIMEOUT:g} s, memory {MEMORY_MB} MB",
+            flush=True,
+        )
         print(f"load before: {load()}", flush=True)
         g, table = grade(folder, cpus)
-        print(f"(g) zjanalysis grade --jobs {cpus:<3}          {g:7.1f} s   "
-              f"{n / g * 60:6.1f} submissions/min   [{table.strip()}]", flush=True)
+        print(
+            f"(g) zjanalysis grade --jobs {cpus:<3}          {g:7.1f} s   "
+            f"{n / g * 60:6.1f} submissions/min   [{table.strip()}]",
+            flush=True,
+        )
         if not args.skip_naive:
             s = naive(paths, folder)
-            print(f"(n) shell loop of papermill            {s:7.1f} s   {n / s * 60:6.1f} submissions/min",
-                  flush=True)
+            print(
+                f"(n) shell loop of papermill            {s:7.1f} s   {n / s * 60:6.1f} "
+                "submissions/min",
+                flush=True,
+            )
             print(f"ratio g/n: {s / g:.2f}  (target >= 4)", flush=True)
         print(f"target: >= 60 submissions/min -> {'met' if n / g * 60 >= 60 else 'NOT met'}")
         print(f"load after: {load()}", flush=True)

@@ -66,8 +66,11 @@ def stand_ins(folder: Path, count: int) -> list[Path]:
         params = nbformat.v4.new_code_cell("tolerance: float = 0.0  # widening of intervals")
         params.metadata["tags"] = ["parameters"]
         nb.cells = [params] + [nbformat.v4.new_code_cell(c) for c in STAND_IN_CELLS]
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                     "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         path = folder / f"{number:02d}_stand_in.ipynb"
         nbformat.write(nb, path)
         paths.append(path)
@@ -99,8 +102,10 @@ def write_grid(notebooks: list[Path], path: Path, runs: int) -> int:
     for notebook in notebooks:
         values = choices(notebook)
         names = sorted(values)
-        combos += [(notebook.stem, dict(zip(names, combo)))
-                   for combo in itertools.product(*(values[n] for n in names))]
+        combos += [
+            (notebook.stem, dict(zip(names, combo, strict=True)))
+            for combo in itertools.product(*(values[n] for n in names))
+        ]
     grid: dict[str, list] = {}
     count = 0
     for step in itertools.count():
@@ -115,13 +120,18 @@ def write_grid(notebooks: list[Path], path: Path, runs: int) -> int:
 
 def mtimes(folder: Path) -> dict[str, int]:
     """Every file below `folder` with its modification time in nanoseconds."""
-    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def changed(before: dict[str, int], after: dict[str, int]) -> list[str]:
     """The files that were written (or appeared, or went) between two `mtimes` readings."""
-    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    return sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
 
 
 def touch_prose(notebook: Path) -> None:
@@ -148,7 +158,7 @@ def drawing_ms(folder: Path) -> list[tuple[str, float]]:
     for record in records.load_folder(folder):
         if not record.get("network"):
             continue
-        best = min(_time(lambda: drawing.svg(record)) for _ in range(20))
+        best = min(_time(lambda r=record: drawing.svg(r)) for _ in range(20))
         found.append((record["run"]["name"], best * 1000))
     return found
 
@@ -159,12 +169,19 @@ def _time(call) -> float:
     return time.perf_counter() - start
 
 
-def timed(label: str, command: list[str], cwd: Path, env: dict | None = None,
-          keep: dict | None = None) -> float:
+def timed(
+    label: str, command: list[str], cwd: Path, env: dict | None = None, keep: dict | None = None
+) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                          text=True, env={**os.environ, **(env or {})})
+    done = subprocess.run(
+        command,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     # CPU time of the command and every process it waited for (workers, zygote, kernels):
@@ -177,31 +194,51 @@ def timed(label: str, command: list[str], cwd: Path, env: dict | None = None,
     cached = done.stdout.count(" cached ")
     if cached:
         status += f"  ({cached} runs cached)"
-    print(f"{label:<44} {seconds:7.2f} s  (cpu {cpu:6.2f} s)   peak child RSS so far "
-          f"{peak:6.0f} MiB{status}", flush=True)
+    print(
+        f"{label:<44} {seconds:7.2f} s  (cpu {cpu:6.2f} s)   peak child RSS so far "
+        f"{peak:6.0f} MiB{status}",
+        flush=True,
+    )
     return seconds
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=8, help="stand-in notebooks (default 8)")
-    parser.add_argument("--grid-runs", type=int, default=200,
-                        help="runs in the grid of (f) (default 200; 0 skips (f))")
-    parser.add_argument("--compare-with", type=Path, metavar="DIR",
-                        help="also time (c) with the zjanalysis package found in DIR")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="how many times (a) and (c) are timed, alternating (default 3)")
-    parser.add_argument("--quick", action="store_true",
-                        help="only (a), (c), (d), (g), the time budget and the drawing; no "
-                             "(b), (c'), (c\"), (e) or (f)")
+    parser.add_argument(
+        "--grid-runs",
+        type=int,
+        default=200,
+        help="runs in the grid of (f) (default 200; 0 skips (f))",
+    )
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        metavar="DIR",
+        help="also time (c) with the zjanalysis package found in DIR",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="how many times (a) and (c) are timed, alternating (default 3)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="only (a), (c), (d), (g), the time budget and the drawing; no "
+        "(b), (c'), (c\"), (e) or (f)",
+    )
     args = parser.parse_args()
     cpus = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="zjanalysis-bench-") as scratch:
         work = Path(scratch)
         notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
         if len(notebooks) < 2:
-            print(f"notebooks/ holds {len(notebooks)} notebook(s): using {args.count} generated "
-                  "stand-ins instead.")
+            print(
+                f"notebooks/ holds {len(notebooks)} notebook(s): using {args.count} generated "
+                "stand-ins instead."
+            )
             notebooks = stand_ins(work, args.count)
         else:
             (work / "notebooks").mkdir()
@@ -209,73 +246,127 @@ def main() -> int:
                 shutil.copyfile(path, work / "notebooks" / path.name)
             notebooks = sorted((work / "notebooks").glob("*.ipynb"))
         names = [str(p) for p in notebooks]
-        print(f"{len(notebooks)} notebooks, {cpus} CPUs, Python {sys.version.split()[0]}, "
-              f"load {os.getloadavg()[0]:.1f}\n")
+        print(
+            f"{len(notebooks)} notebooks, {cpus} CPUs, Python {sys.version.split()[0]}, "
+            f"load {os.getloadavg()[0]:.1f}\n"
+        )
         (work / "loop").mkdir()
         loop = "; ".join(
             f"{shlex.quote(str(BIN / 'papermill'))} {shlex.quote(n)} "
-            f"{shlex.quote(str(work / 'loop' / Path(n).name))} --no-progress-bar" for n in names)
+            f"{shlex.quote(str(work / 'loop' / Path(n).name))} --no-progress-bar"
+            for n in names
+        )
         render = [sys.executable, "-m", "zjanalysis", "render", *names, "--no-progress"]
         ratios, kept = [], {}
         for i in range(1, args.repeat + 1):
             a = timed(f"(a) shell loop of papermill [{i}]", ["bash", "-c", loop], work)
-            c = timed(f"(c) render --force --jobs {cpus} [{i}]",
-                      render + ["--force", "--jobs", str(cpus), "--timings", "--out", "r2"], work,
-                      keep=kept)
+            c = timed(
+                f"(c) render --force --jobs {cpus} [{i}]",
+                render + ["--force", "--jobs", str(cpus), "--timings", "--out", "r2"],
+                work,
+                keep=kept,
+            )
             ratios.append((a, c))
         before = mtimes(work / "r2")
         d = timed("(d) no-op re-render", render + ["--out", "r2"], work)
         rewritten = changed(before, mtimes(work / "r2"))
         touch_prose(notebooks[1])
         before = mtimes(work / "r2")
-        timed(f"(g) re-render after {notebooks[1].stem}'s prose changed", render + ["--out", "r2"], work)
+        timed(
+            f"(g) re-render after {notebooks[1].stem}'s prose changed",
+            render + ["--out", "r2"],
+            work,
+        )
         incremental = changed(before, mtimes(work / "r2"))
         b = c0 = c1 = e = old = None
         if not args.quick:
-            b = timed("(b) render --force --jobs 1", render + ["--force", "--jobs", "1", "--out", "r1"],
-                      work)
-            c0 = timed(f"(c') render --force --jobs {cpus} --no-prewarm",
-                       render + ["--force", "--jobs", str(cpus), "--no-prewarm", "--out", "r3"], work)
-            c1 = timed(f'(c") render --force --jobs {cpus} --no-zygote',
-                       render + ["--force", "--jobs", str(cpus), "--no-zygote", "--out", "r4"], work)
-            e = timed(f"(e) render --force --jobs {cpus} --engine dask",
-                      render + ["--force", "--jobs", str(cpus), "--engine", "dask", "--out", "r5"],
-                      work)
+            b = timed(
+                "(b) render --force --jobs 1",
+                render + ["--force", "--jobs", "1", "--out", "r1"],
+                work,
+            )
+            c0 = timed(
+                f"(c') render --force --jobs {cpus} --no-prewarm",
+                render + ["--force", "--jobs", str(cpus), "--no-prewarm", "--out", "r3"],
+                work,
+            )
+            c1 = timed(
+                f'(c") render --force --jobs {cpus} --no-zygote',
+                render + ["--force", "--jobs", str(cpus), "--no-zygote", "--out", "r4"],
+                work,
+            )
+            e = timed(
+                f"(e) render --force --jobs {cpus} --engine dask",
+                render + ["--force", "--jobs", str(cpus), "--engine", "dask", "--out", "r5"],
+                work,
+            )
         if args.compare_with:
-            old = timed(f"(c) with the code in {args.compare_with}",
-                        render + ["--force", "--jobs", str(cpus), "--out", "r6"], work,
-                        env={"PYTHONPATH": str(args.compare_with.resolve())})
+            old = timed(
+                f"(c) with the code in {args.compare_with}",
+                render + ["--force", "--jobs", str(cpus), "--out", "r6"],
+                work,
+                env={"PYTHONPATH": str(args.compare_with.resolve())},
+            )
         per_minute = {}
         if args.grid_runs and not args.quick:
             count = write_grid(notebooks, work / "grid.json", args.grid_runs)
-            grid = [sys.executable, "-m", "zjanalysis", "render", *names, "--grid",
-                    str(work / "grid.json"), "--no-progress", "--force", "--jobs", str(cpus)]
+            grid = [
+                sys.executable,
+                "-m",
+                "zjanalysis",
+                "render",
+                *names,
+                "--grid",
+                str(work / "grid.json"),
+                "--no-progress",
+                "--force",
+                "--jobs",
+                str(cpus),
+            ]
             for engine in ("local", "dask"):
-                seconds = timed(f"(f) grid of {count} runs, --engine {engine}",
-                                grid + ["--engine", engine, "--out", f"grid-{engine}"], work)
+                seconds = timed(
+                    f"(f) grid of {count} runs, --engine {engine}",
+                    grid + ["--engine", engine, "--out", f"grid-{engine}"],
+                    work,
+                )
                 per_minute[engine] = count / seconds * 60
         drawings = drawing_ms(work / "r2")
         print(f"\nload at the end {os.getloadavg()[0]:.1f}")
         for i, (a, c) in enumerate(ratios, start=1):
             print(f"a/c [{i}] = {a / c:.2f}   ({a:.1f} s / {c:.1f} s; target >= 5)")
         c = sum(c for _, c in ratios) / len(ratios)
-        print(f"(d) no-op: {d:.2f} s (target <= 0.2 s); files rewritten: {len(rewritten)}"
-              + (f" {rewritten}" if rewritten else ""))
-        print(f"(g) after one notebook's prose changed, files rewritten: {', '.join(incremental) or 'none'}")
-        print(f"\nwhere a run's time goes, seconds (means of the last (c) run, {cpus} runs at once):")
+        print(
+            f"(d) no-op: {d:.2f} s (target <= 0.2 s); files rewritten: {len(rewritten)}"
+            + (f" {rewritten}" if rewritten else "")
+        )
+        print(
+            "(g) after one notebook's prose changed, files rewritten: "
+            f"{', '.join(incremental) or 'none'}"
+        )
+        print(
+            f"\nwhere a run's time goes, seconds (means of the last (c) run, {cpus} runs at once):"
+        )
         print(phase_means(kept.get("stdout", "")))
         if drawings:
             slowest = max(drawings, key=lambda item: item[1])
-            print(f"\ndrawing a network as SVG: at most {slowest[1]:.1f} ms ({slowest[0]}; target <= 20 ms)")
+            print(
+                f"\ndrawing a network as SVG: at most {slowest[1]:.1f} ms ({slowest[0]}; target "
+                "<= 20 ms)"
+            )
         if b is not None:
-            print(f"b/c = {b / c:.2f}   (parallel speed-up);  c'/c = {c0 / c:.2f}   (pre-warming);  "
-                  f'c"/c = {c1 / c:.2f}   (zygote)')
+            print(
+                f"b/c = {b / c:.2f}   (parallel speed-up);  c'/c = {c0 / c:.2f}   (pre-warming);  "
+                f'c"/c = {c1 / c:.2f}   (zygote)'
+            )
             print(f"e/c = {e / c:.2f}   (Dask engine against the local one, target <= 1.5)")
         if old is not None:
             print(f"c(other code)/c = {old / c:.2f}")
         if per_minute:
-            print(f"(f) runs per minute: local {per_minute['local']:.1f}, dask {per_minute['dask']:.1f}"
-                  f"   (dask/local = {per_minute['dask'] / per_minute['local']:.2f}, target >= 0.8)")
+            print(
+                f"(f) runs per minute: local {per_minute['local']:.1f}, dask "
+                f"{per_minute['dask']:.1f}"
+                f"   (dask/local = {per_minute['dask'] / per_minute['local']:.2f}, target >= 0.8)"
+            )
     return 0
 
 

@@ -36,6 +36,7 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     yield copy
     data.clear_cache()
 
+
 # Notebooks under tests/fixtures/ are inputs of the engine tests (one sleeps, one kills its
 # kernel on purpose), not notebooks for nbval to check.
 collect_ignore_glob = ["fixtures/*"]

@@ -61,8 +61,10 @@ def caption(ax):
 
 
 def test_importing_charts_is_silent_and_loads_no_plotting_library():
-    code = ("import sys, zjanalysis.charts; "
-            "print(sorted(m for m in ('matplotlib', 'seaborn', 'pandas') if m in sys.modules))")
+    code = (
+        "import sys, zjanalysis.charts; "
+        "print(sorted(m for m in ('matplotlib', 'seaborn', 'pandas') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "[]\n"
     assert out.stderr == ""
@@ -84,8 +86,12 @@ def test_use_theme_is_idempotent_and_sets_the_deterministic_svg_salt():
 
 def test_stated_vs_reference_draws_one_row_per_value_with_the_stated_interval():
     ax = charts.stated_vs_reference(
-        "Zhejiang netizens 2018", Iv(45.5365, 45.5375), {"Bureau": 44.9, "Implied": Iv(45.4, 45.5)},
-        unit="million persons", sources=["Report 2018", "Bureau 2019"])
+        "Zhejiang netizens 2018",
+        Iv(45.5365, 45.5375),
+        {"Bureau": 44.9, "Implied": Iv(45.4, 45.5)},
+        unit="million persons",
+        sources=["Report 2018", "Bureau 2019"],
+    )
     assert ax.get_title(loc="left") == "Zhejiang netizens 2018: stated figure and reference values"
     assert ax.get_xlabel() == "million persons"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Stated", "Bureau", "Implied"]
@@ -101,8 +107,9 @@ def test_stated_vs_reference_draws_one_row_per_value_with_the_stated_interval():
 
 
 def test_stated_vs_reference_draws_an_open_bound_as_an_arrow_from_a_hollow_point():
-    ax = charts.stated_vs_reference("Security firms", Iv(500, math.inf, lo_open=True),
-                                    {"Survey": 620}, unit="enterprises")
+    ax = charts.stated_vs_reference(
+        "Security firms", Iv(500, math.inf, lo_open=True), {"Survey": 620}, unit="enterprises"
+    )
     assert len(by_gid(ax, "open-bound")) == 1
     stated_point = by_gid(ax, "value-point")[0]
     assert stated_point.get_xdata()[0] == 500
@@ -144,8 +151,9 @@ def test_stated_vs_reference_accepts_the_projects_interval():
 def test_stated_vs_reference_rejects_bad_input(kwargs, message):
     args = {"label": "X", "stated": 1.0, "references": {"Y": 2.0}, "unit": "percent"} | kwargs
     with pytest.raises(ValueError, match=message):
-        charts.stated_vs_reference(args.pop("label"), args.pop("stated"), args.pop("references"),
-                                   **args)
+        charts.stated_vs_reference(
+            args.pop("label"), args.pop("stated"), args.pop("references"), **args
+        )
 
 
 def test_unit_left_out_is_a_value_error_naming_unit():
@@ -178,7 +186,9 @@ def test_slope_several_series_get_one_line_and_colour_each():
 def test_slope_accepts_two_mappings_with_the_same_names():
     ax = charts.slope({"a": 1.0, "b": 2.0}, {"b": 3.0, "a": 4.0}, unit="percent")
     assert {line.get_label(): list(line.get_ydata()) for line in by_gid(ax, "series")} == {
-        "a": [1.0, 4.0], "b": [2.0, 3.0]}
+        "a": [1.0, 4.0],
+        "b": [2.0, 3.0],
+    }
 
 
 @pytest.mark.parametrize(
@@ -203,7 +213,11 @@ def test_slope_rejects_bad_input(args, kwargs, message):
 def test_timeseries_draws_each_series_sorted_by_year_and_marks_the_claim_year():
     ax = charts.timeseries(
         {"China": {2018: 59.6, 2016: 53.2, 2017: 55.8}, "Zhejiang": {2017: 72.0, 2018: 79.2}},
-        unit="percent", highlight_year=2018, stated=Iv(79.15, 79.25), sources="CNNIC")
+        unit="percent",
+        highlight_year=2018,
+        stated=Iv(79.15, 79.25),
+        sources="CNNIC",
+    )
     lines = by_gid(ax, "series")
     assert [line.get_label() for line in lines] == ["China", "Zhejiang"]
     assert list(lines[0].get_xdata()) == [2016, 2017, 2018]
@@ -223,8 +237,13 @@ def test_timeseries_draws_each_series_sorted_by_year_and_marks_the_claim_year():
 
 def test_timeseries_reads_a_tidy_frame_split_by_geography():
     pd = pytest.importorskip("pandas")
-    df = pd.DataFrame({"geography": ["China", "China", "Zhejiang"], "year": [2017, 2018, 2018],
-                       "value": [55.8, 59.6, 79.2]})
+    df = pd.DataFrame(
+        {
+            "geography": ["China", "China", "Zhejiang"],
+            "year": [2017, 2018, 2018],
+            "value": [55.8, 59.6, 79.2],
+        }
+    )
     ax = charts.timeseries(df, unit="percent")
     assert [line.get_label() for line in by_gid(ax, "series")] == ["China", "Zhejiang"]
 
@@ -238,8 +257,13 @@ def test_timeseries_wide_frame_skips_missing_years():
 
 
 def test_timeseries_single_mapping_uses_name_and_draws_an_open_bound_upwards():
-    ax = charts.timeseries({2017: 15.0, 2018: 20.21}, unit="million users", name="Registered users",
-                           highlight_year=2018, stated=Iv(20.21, math.inf, lo_open=True))
+    ax = charts.timeseries(
+        {2017: 15.0, 2018: 20.21},
+        unit="million users",
+        name="Registered users",
+        highlight_year=2018,
+        stated=Iv(20.21, math.inf, lo_open=True),
+    )
     assert [line.get_label() for line in by_gid(ax, "series")] == ["Registered users"]
     assert len(by_gid(ax, "open-bound")) == 1
 
@@ -265,10 +289,17 @@ def test_timeseries_rejects_bad_input(data, kwargs, message):
 
 
 def test_ranking_orders_bars_and_colours_only_the_highlighted_region():
-    ax = charts.ranking({"Jiangsu": 3.5, "Zhejiang": 2.3, "Guangdong": 4.3, "Fujian": 1671.88 / 1000},
-                        unit="trillion yuan")
+    ax = charts.ranking(
+        {"Jiangsu": 3.5, "Zhejiang": 2.3, "Guangdong": 4.3, "Fujian": 1671.88 / 1000},
+        unit="trillion yuan",
+    )
     # Largest first: Guangdong 4.3 > Jiangsu 3.5 > Zhejiang 2.3 > Fujian 1.67188.
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Guangdong", "Jiangsu", "Zhejiang", "Fujian"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Guangdong",
+        "Jiangsu",
+        "Zhejiang",
+        "Fujian",
+    ]
     bars = ax.patches
     assert len(bars) == 4
     colours = [mcolors.to_hex(b.get_facecolor()) for b in bars]
@@ -283,8 +314,9 @@ def test_ranking_gives_ties_the_same_rank_and_can_rank_smallest_first():
     ax = charts.ranking({"A": 3.0, "B": 2.0, "C": 2.0, "D": 1.0}, highlight="C", unit="minutes")
     # Competition ranking: 3.0 -> #1, the two 2.0s share #2, 1.0 -> #4.
     assert texts(ax) == ["#1  3", "#2  2", "#2  2", "#4  1"]
-    ax = charts.ranking({"A": 3.0, "B": 2.0, "D": 1.0}, highlight=None, unit="minutes",
-                        ascending=True)
+    ax = charts.ranking(
+        {"A": 3.0, "B": 2.0, "D": 1.0}, highlight=None, unit="minutes", ascending=True
+    )
     assert [t.get_text() for t in ax.get_yticklabels()] == ["D", "B", "A"]
     assert len({mcolors.to_hex(b.get_facecolor()) for b in ax.patches}) == 1
 
@@ -297,8 +329,11 @@ def test_ranking_thousands_are_separated():
 @pytest.mark.parametrize(
     ("values", "kwargs", "message"),
     [
-        ({"Jiangsu": 1.0, "Fujian": 2.0}, {}, "highlight 'Zhejiang' is not one of the regions in "
-                                               "values: Fujian, Jiangsu"),
+        (
+            {"Jiangsu": 1.0, "Fujian": 2.0},
+            {},
+            "highlight 'Zhejiang' is not one of the regions in values: Fujian, Jiangsu",
+        ),
         ({}, {}, "values is empty"),
         ({"Zhejiang": None}, {}, r"values\['Zhejiang'\] must be a number; got None"),
         ({"Zhejiang": True}, {}, r"values\['Zhejiang'\] must be a number; got True"),
@@ -314,8 +349,14 @@ def test_ranking_rejects_bad_input(values, kwargs, message):
 
 
 def test_share_bar_fills_the_part_and_annotates_its_percentage():
-    ax = charts.share_bar(25, 200, part_label="core industries", total_label="GDP",
-                          unit="billion yuan", sources="Bureau")
+    ax = charts.share_bar(
+        25,
+        200,
+        part_label="core industries",
+        total_label="GDP",
+        unit="billion yuan",
+        sources="Bureau",
+    )
     part, rest = ax.patches
     assert (part.get_x(), part.get_width()) == (0, 25)
     # The rest starts where the part ends: 200 - 25 = 175 wide from x = 25.
@@ -360,8 +401,11 @@ def test_charts_draw_into_a_given_axes_and_keep_a_given_title_verbatim():
 
 @pytest.mark.parametrize(
     ("sources", "message"),
-    [([], "sources must be a non-empty string or list"), ("", "sources must be a non-empty"),
-     ([1], "sources must be a non-empty string or list of non-empty strings; got \\[1\\]")],
+    [
+        ([], "sources must be a non-empty string or list"),
+        ("", "sources must be a non-empty"),
+        ([1], "sources must be a non-empty string or list of non-empty strings; got \\[1\\]"),
+    ],
 )
 def test_bad_sources_are_rejected(sources, message):
     with pytest.raises(ValueError, match=message):
@@ -382,8 +426,9 @@ def test_caption_sits_below_the_axis_label_without_overlapping_it():
 
 
 def test_title_and_caption_share_the_left_edge_of_the_tick_labels():
-    ax = charts.stated_vs_reference("X", 1.0, {"A long reference name": 2.0}, unit="percent",
-                                    sources="Bureau")
+    ax = charts.stated_vs_reference(
+        "X", 1.0, {"A long reference name": 2.0}, unit="percent", sources="Bureau"
+    )
     ax.figure.canvas.draw()
     renderer = ax.figure.canvas.get_renderer()
     title = ax._left_title.get_window_extent(renderer)
@@ -396,11 +441,23 @@ def test_title_and_caption_share_the_left_edge_of_the_tick_labels():
 
 
 def _draw_every_chart(save):
-    charts.stated_vs_reference("X", Iv(1.0, math.inf, lo_open=True), {"Y": 2.0}, unit="percent",
-                               sources="S", save=save("stated"))
+    charts.stated_vs_reference(
+        "X",
+        Iv(1.0, math.inf, lo_open=True),
+        {"Y": 2.0},
+        unit="percent",
+        sources="S",
+        save=save("stated"),
+    )
     charts.slope({"a": (1, 2), "b": (2, 1)}, unit="minutes", sources="S", save=save("slope"))
-    charts.timeseries({"A": {2017: 1, 2018: 2}}, unit="percent", highlight_year=2018, stated=2.0,
-                      sources="S", save=save("timeseries"))
+    charts.timeseries(
+        {"A": {2017: 1, 2018: 2}},
+        unit="percent",
+        highlight_year=2018,
+        stated=2.0,
+        sources="S",
+        save=save("timeseries"),
+    )
     charts.ranking({"Zhejiang": 1.0, "B": 2.0}, unit="percent", sources="S", save=save("ranking"))
     charts.share_bar(1, 4, unit="percent", sources=["S", "T"], save=save("share"))
     plt.close("all")
@@ -423,7 +480,9 @@ def test_saving_twice_gives_identical_bytes(tmp_path, suffix):
 
 
 def test_save_rejects_an_unknown_file_type(tmp_path):
-    with pytest.raises(ValueError, match=r"save must be a path ending in .png or .svg; got '.*chart.jpg'"):
+    with pytest.raises(
+        ValueError, match=r"save must be a path ending in .png or .svg; got '.*chart.jpg'"
+    ):
         charts.share_bar(1, 2, unit="percent", save=tmp_path / "chart.jpg")
     assert not (tmp_path / "chart.jpg").exists()
 
@@ -444,7 +503,7 @@ def test_slope_labels_of_series_that_start_and_end_together_do_not_overlap():
         boxes = label_boxes(ax, gid)
         assert len(boxes) == 3
         for i, one in enumerate(boxes):
-            for other in boxes[i + 1:]:
+            for other in boxes[i + 1 :]:
                 assert not one.overlaps(other), (gid, one, other)
     # Order is kept: the higher value's label stays above.
     starts = label_boxes(ax, "start-label")
@@ -456,11 +515,14 @@ def test_slope_labels_with_room_stay_level_with_their_points():
     assert all(t.xyann[1] == 0 for t in ax.texts if t.get_gid() in ("start-label", "end-label"))
 
 
-@pytest.mark.parametrize("values, gap, expected", [
-    ([0.0, 100.0], 10.0, [0.0, 0.0]),             # far apart: untouched
-    ([50.0, 50.0], 10.0, [-5.0, 5.0]),            # same value: 5 down, 5 up
-    ([50.0, 54.0, 200.0], 10.0, [-3.0, 3.0, 0.0]),  # 4 apart: each moves 3 to make 10
-])
+@pytest.mark.parametrize(
+    "values, gap, expected",
+    [
+        ([0.0, 100.0], 10.0, [0.0, 0.0]),  # far apart: untouched
+        ([50.0, 50.0], 10.0, [-5.0, 5.0]),  # same value: 5 down, 5 up
+        ([50.0, 54.0, 200.0], 10.0, [-3.0, 3.0, 0.0]),  # 4 apart: each moves 3 to make 10
+    ],
+)
 def test_spread_labels_hand_worked(values, gap, expected):
     # An axis of 0..100 drawn 100 points high: one data unit is one point.
     fig = plt.figure(figsize=(1, 100 / 72), dpi=72)
@@ -470,22 +532,29 @@ def test_spread_labels_hand_worked(values, gap, expected):
 
 
 def test_timeseries_stated_label_stays_on_the_chart_when_the_claim_year_comes_first():
-    ax = charts.timeseries({2018: 10.0, 2019: 12.0, 2020: 13.0}, unit="percent", name="rate",
-                           highlight_year=2018, stated=10.0)
+    ax = charts.timeseries(
+        {2018: 10.0, 2019: 12.0, 2020: 13.0},
+        unit="percent",
+        name="rate",
+        highlight_year=2018,
+        stated=10.0,
+    )
     label = [t for t in ax.texts if t.get_gid() == "stated-label"][0]
     assert label.get_ha() == "left"
     ax.figure.canvas.draw()
     box = label.get_window_extent(ax.figure.canvas.get_renderer())
     assert box.x0 >= ax.get_window_extent().x0
     # Later claim year: to the left of the marker, as before.
-    ax = charts.timeseries({2018: 10.0, 2019: 12.0}, unit="percent", name="rate",
-                           highlight_year=2019, stated=12.0)
+    ax = charts.timeseries(
+        {2018: 10.0, 2019: 12.0}, unit="percent", name="rate", highlight_year=2019, stated=12.0
+    )
     assert [t.get_ha() for t in ax.texts if t.get_gid() == "stated-label"] == ["right"]
 
 
 def test_ranking_can_leave_out_the_ranks():
-    ax = charts.ranking({"Jiangsu": 3.5, "Zhejiang": 2.3, "Guangdong": 4.3}, unit="trillion yuan",
-                        show_ranks=False)
+    ax = charts.ranking(
+        {"Jiangsu": 3.5, "Zhejiang": 2.3, "Guangdong": 4.3}, unit="trillion yuan", show_ranks=False
+    )
     assert texts(ax) == ["4.3", "3.5", "2.3"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Guangdong", "Jiangsu", "Zhejiang"]
     assert ax.get_title(loc="left") == "Ranking of 3 regions, largest first"

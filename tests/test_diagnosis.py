@@ -15,10 +15,16 @@ def internet_users(total="45.537 million", increase="5.877 million"):
     t = net.figure("t.total_2018", total, unit="million persons")
     i = net.figure("t.increase_2018", increase, unit="million persons")
     r = net.figure("t.rate_2018", "79.2%", unit="percent")
-    edition = net.figure("t.edition_2017", "39.56", kind="reference", unit="million persons", source="s1")
-    population = net.figure("t.population_2018", "57.37", kind="reference", unit="million persons", source="s2")
+    edition = net.figure(
+        "t.edition_2017", "39.56", kind="reference", unit="million persons", source="s1"
+    )
+    population = net.figure(
+        "t.population_2018", "57.37", kind="reference", unit="million persons", source="s2"
+    )
     net.check("t.end_2017", t - i, edition, says="total minus increase is last year's count")
-    net.check("t.rate", figures.share_of(t, population), r, says="count over population is the rate")
+    net.check(
+        "t.rate", figures.share_of(t, population), r, says="count over population is the rate"
+    )
     return net
 
 
@@ -47,7 +53,12 @@ def test_a_slip_that_repairs_one_check_is_only_possible():
     a = net.figure("t.a_2018", "1,671.88 billion yuan", unit="billion yuan")
     g = net.figure("t.g_2018", "52.4%", unit="percent")
     prev = net.figure("t.prev_2017", "1333.67", kind="reference", unit="billion yuan", source="s")
-    net.check("t.base", figures.implied_base(a, g), prev, says="level over one plus growth is last year's level")
+    net.check(
+        "t.base",
+        figures.implied_base(a, g),
+        prev,
+        says="level over one plus growth is last year's level",
+    )
     found = diagnosis.diagnose(net)
     # 1671.88 / 1.524 = 1097 ≠ 1333.67; 25.4 % gives 1671.88 / 1.254 = 1333.2: a swap 52.4 → 25.4
     growth = [h for h in found.hypotheses if h.figures == ("t.g_2018",)]
@@ -75,7 +86,9 @@ def test_no_slip_fits_means_another_cause_with_the_range_the_checks_need():
     claim = next(h for h in found2.hypotheses if h.figures == ("t.a_2018",))
     # 8.21 → 8.71 or 8.74? one digit: 8.71 misses [8.735, 8.745]; 8.74 needs two changes: none fits
     assert claim.strength == "another cause" and claim.changes[0].reading is None
-    assert claim.changes[0].interval.lo == pytest.approx(8.735) and claim.changes[0].interval.hi == pytest.approx(8.745)
+    assert claim.changes[0].interval.lo == pytest.approx(8.735) and claim.changes[
+        0
+    ].interval.hi == pytest.approx(8.745)
 
 
 def test_with_one_check_between_a_claim_and_a_source_both_are_implicated():
@@ -89,12 +102,14 @@ def test_a_source_is_blamed_first_when_that_explains_more():
     x2 = net2.figure("t.x_2018", "100", unit="items")
     y2 = net2.figure("t.y_2018", "90", unit="items")
     base2 = net2.figure("t.base_2017", "60", kind="reference", unit="items", source="s")
-    net2.check("t.x_double", x2, base2 * 2, says="x is twice the base")       # 100 vs [119, 121]
-    net2.check("t.y_plus", y2, base2 + 40, says="y is the base plus 40")       # 90 vs [99.5, 100.5]
+    net2.check("t.x_double", x2, base2 * 2, says="x is twice the base")  # 100 vs [119, 121]
+    net2.check("t.y_plus", y2, base2 + 40, says="y is the base plus 40")  # 90 vs [99.5, 100.5]
     found = diagnosis.diagnose(net2)
     # base 50 makes both hold (x: [99, 101] ∋ 100; y: [89.5, 90.5] ∋ 90): one digit, two checks
     assert found.hypotheses[0].figures == ("t.base_2017",)
-    assert found.hypotheses[0].changes[0].reading == "50" and found.hypotheses[0].strength == "likely"
+    assert (
+        found.hypotheses[0].changes[0].reading == "50" and found.hypotheses[0].strength == "likely"
+    )
     assert found.implicated == {"t.base_2017"}
 
 
@@ -108,7 +123,9 @@ def test_percent_printed_for_points_is_found_through_the_base_rate():
     change = next(c for h in found.hypotheses for c in h.changes if c.slip == "percent_points")
     # 32.9 % of a 59.6 % base is [32.85, 32.95] × [59.55, 59.65] / 100 = [19.56, 19.65] points
     assert change.quantity == "t.gap_2018"
-    assert change.interval.lo == pytest.approx(32.85 * 59.55 / 100) and change.interval.hi == pytest.approx(32.95 * 59.65 / 100)
+    assert change.interval.lo == pytest.approx(
+        32.85 * 59.55 / 100
+    ) and change.interval.hi == pytest.approx(32.95 * 59.65 / 100)
 
 
 def test_checks_that_are_not_like_for_like_blame_nobody():

@@ -1,4 +1,5 @@
 """The claim network drawn as SVG: one function for the notebook and the site, deterministic."""
+
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -17,7 +18,9 @@ def recorded_network() -> dict:
     i = net.figure("t.increase_2018", "5.877 million", unit="million persons")
     r = net.figure("t.rate_2018", "79.2%", unit="percent")
     e = net.figure("t.edition_2017", "39.56", kind="reference", unit="million persons", source="s1")
-    p = net.figure("t.population_2018", "57.37", kind="reference", unit="million persons", source="s2")
+    p = net.figure(
+        "t.population_2018", "57.37", kind="reference", unit="million persons", source="s2"
+    )
     net.figure("t.unused_2018", "12", kind="reference", source="s3", label="a figure no check uses")
     net.check("t.end_2017", t - i, e, says="last year's count")
     net.check("t.rate", t / p * 100, r, says="the rate")
@@ -37,9 +40,9 @@ def test_the_drawing_marks_the_blamed_figure_with_its_likely_reading_and_skips_u
     assert shown[0] == "Test: 2 checks, 2 like for like failing; blamed: t.total_2018"
     root = ET.fromstring(svg)
     rings = [c for c in root.iter(f"{SVG}circle") if c.get("stroke") == "#cf222e"]
-    assert len(rings) == 1                                  # one blamed figure
+    assert len(rings) == 1  # one blamed figure
     open_diamonds = [d for d in root.iter(f"{SVG}polygon") if d.get("fill") == "#ffffff"]
-    assert len(open_diamonds) == 2                          # both checks fail as printed
+    assert len(open_diamonds) == 2  # both checks fail as printed
 
 
 def test_the_same_record_gives_the_same_bytes_and_links_are_optional():
@@ -47,13 +50,20 @@ def test_the_same_record_gives_the_same_bytes_and_links_are_optional():
     assert drawing.svg(record) == drawing.svg(record)
     linked = drawing.svg(record, href=lambda claim_id: f"index.html#{claim_id}")
     hrefs = [a.get("href") for a in ET.fromstring(linked).iter(f"{SVG}a")]
-    assert sorted(hrefs) == ["index.html#t.increase_2018", "index.html#t.rate_2018", "index.html#t.total_2018"]
+    assert sorted(hrefs) == [
+        "index.html#t.increase_2018",
+        "index.html#t.rate_2018",
+        "index.html#t.total_2018",
+    ]
 
 
 def test_layout_puts_claims_left_checks_middle_references_right():
     places = drawing.layout(recorded_network()["network"])
-    assert {x for key, (x, _) in places.items() if key.startswith("q:t.") and "2018" in key
-            and key != "q:t.population_2018"} == {0.0}
+    assert {
+        x
+        for key, (x, _) in places.items()
+        if key.startswith("q:t.") and "2018" in key and key != "q:t.population_2018"
+    } == {0.0}
     assert places["c:t.end_2017"][0] == 1.0 and places["q:t.edition_2017"][0] == 2.0
     assert "q:t.unused_2018" not in places
     assert drawing.layout(recorded_network()["network"]) == places

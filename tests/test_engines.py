@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from zjanalysis import execute, paths, records, render
+from zjanalysis import execute, paths, records
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "engine"
 sys.path.insert(0, str(FIXTURES))
@@ -51,13 +51,19 @@ EXPECTED_RUNS = {
     "student/student": ("ok", ""),
 }
 EXPECTED_ROW = {
-    "claim_id": "fixture.total_2018", "theme": "fixture", "verdict": "consistent", "evidence": "bounds",
-    "stated": "45.537 million", "likely_value": "", "reconstructed": "45.5 to 45.6 million people",
+    "claim_id": "fixture.total_2018",
+    "theme": "fixture",
+    "verdict": "consistent",
+    "evidence": "bounds",
+    "stated": "45.537 million",
+    "likely_value": "",
+    "reconstructed": "45.5 to 45.6 million people",
     # 4554 in units of 10 thousand persons is 45,540,000 people: 45.54 million
     "reference": "a fixture count: 45.54 million people (printed 4554, in 10 thousand persons)",
     "explanation": "a fixture finding",
-    "sources": ["fixture-source"], "constraints": ["fixture.check"],
-    "translation": "",      # the fixture's record says nothing of a translation
+    "sources": ["fixture-source"],
+    "constraints": ["fixture.check"],
+    "translation": "",  # the fixture's record says nothing of a translation
 }
 EXPECTED_LEDGER = [
     {**EXPECTED_ROW, "notebook": "ok.ipynb", "parameters": {}},
@@ -83,10 +89,18 @@ def test_the_local_engine_records_what_the_fixtures_decide(tmp_path):
 
 # --- the command line, as a user types it ----------------------------------------------------
 
-def zj(*args: str, cwd: Path, env: dict | None = None,
-       timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "zjanalysis", *args], cwd=cwd, text=True,
-                          capture_output=True, timeout=timeout, env={**os.environ, **(env or {})})
+
+def zj(
+    *args: str, cwd: Path, env: dict | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "zjanalysis", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def table(stdout: str) -> dict[str, list[str]]:
@@ -103,10 +117,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-FIXTURE_ARGS = ["ok.ipynb", "fails.ipynb", "slow.ipynb", "dies.ipynb", "--timeout", "10",
-                "--jobs", "2", "--no-progress"]
-FIXTURE_STATUSES = {"ok": ["ok"], "fails": ["failed"], "slow": ["timed", "out"],
-                    "dies": ["failed"]}
+FIXTURE_ARGS = [
+    "ok.ipynb",
+    "fails.ipynb",
+    "slow.ipynb",
+    "dies.ipynb",
+    "--timeout",
+    "10",
+    "--jobs",
+    "2",
+    "--no-progress",
+]
+FIXTURE_STATUSES = {"ok": ["ok"], "fails": ["failed"], "slow": ["timed", "out"], "dies": ["failed"]}
 
 
 @pytest.mark.slow
@@ -114,19 +136,23 @@ def test_dask_engine_on_a_local_cluster_reports_each_run_and_writes_the_same_byt
     src = copy_fixtures(tmp_path)
     done = {}
     for engine in ("local", "dask"):
-        done[engine] = zj("render", *FIXTURE_ARGS, "--engine", engine, "--out", f"out-{engine}",
-                          cwd=src)
+        done[engine] = zj(
+            "render", *FIXTURE_ARGS, "--engine", engine, "--out", f"out-{engine}", cwd=src
+        )
         assert done[engine].returncode == 1, done[engine].stderr[-3000:]
         rows = table(done[engine].stdout)
-        assert {name: row[:-1] for name, row in rows.items()} == FIXTURE_STATUSES, \
-            done[engine].stdout
-        assert "Traceback" not in done[engine].stderr and done[engine].stderr.strip() == "", \
-            done[engine].stderr[-3000:]
+        assert {name: row[:-1] for name, row in rows.items()} == FIXTURE_STATUSES, done[
+            engine
+        ].stdout
+        assert "Traceback" not in done[engine].stderr and done[engine].stderr.strip() == "", done[
+            engine
+        ].stderr[-3000:]
     notes = [line for line in done["dask"].stdout.splitlines() if ": " in line]
     assert notes == [
         "fails: ValueError: broken on purpose at tolerance 0.0 (cell 3)",
         "slow: stopped after 10 s",
-        "dies: the kernel died: Kernel died"], done["dask"].stdout
+        "dies: the kernel died: Kernel died",
+    ], done["dask"].stdout
     assert notes == [line for line in done["local"].stdout.splitlines() if ": " in line]
     for name in ("ok", "fails", "slow", "dies"):
         for suffix in (".ipynb", ".html"):
@@ -134,8 +160,10 @@ def test_dask_engine_on_a_local_cluster_reports_each_run_and_writes_the_same_byt
             assert local == (src / "out-dask" / f"{name}{suffix}").read_bytes(), name + suffix
     for ledger in ("ledger.json", "ledger.csv", "index.html"):
         assert (src / "out-local" / ledger).read_bytes() == (src / "out-dask" / ledger).read_bytes()
-    assert json.loads((src / "out-dask" / "ledger.json").read_text())[0]["claim_id"] == \
-        "fixture.total_2018"
+    assert (
+        json.loads((src / "out-dask" / "ledger.json").read_text())[0]["claim_id"]
+        == "fixture.total_2018"
+    )
 
 
 @pytest.mark.slow
@@ -143,11 +171,24 @@ def test_a_job_that_kills_its_dask_worker_fails_after_one_retry_and_the_others_f
     src = copy_fixtures(tmp_path)
     # jupyter_client tells every kernel the process that started it: the Dask worker.
     killer = make_fixtures.notebook(
-        "import os, signal\n"
-        "os.kill(int(os.environ['JPY_PARENT_PID']), signal.SIGKILL)")
+        "import os, signal\nos.kill(int(os.environ['JPY_PARENT_PID']), signal.SIGKILL)"
+    )
     nbformat.write(killer, src / "kills_worker.ipynb")
-    done = zj("render", "kills_worker.ipynb", "ok.ipynb", "--engine", "dask", "--jobs", "2",
-              "--out", "out", "--no-progress", "--format", "ipynb", cwd=src)
+    done = zj(
+        "render",
+        "kills_worker.ipynb",
+        "ok.ipynb",
+        "--engine",
+        "dask",
+        "--jobs",
+        "2",
+        "--out",
+        "out",
+        "--no-progress",
+        "--format",
+        "ipynb",
+        cwd=src,
+    )
     assert done.returncode == 1, done.stdout + done.stderr[-3000:]
     assert table(done.stdout)["kills_worker"][0] == "failed", done.stdout
     note = [line for line in done.stdout.splitlines() if line.startswith("kills_worker: ")]
@@ -158,7 +199,8 @@ def test_a_job_that_kills_its_dask_worker_fails_after_one_retry_and_the_others_f
     # one worker twice, it would be reported failed the same way, never left hanging.
     ok = [line for line in done.stdout.splitlines() if line.startswith("ok: ")]
     assert table(done.stdout)["ok"][0] == "ok" or (
-        len(ok) == 1 and "the Dask worker running it died" in ok[0]), done.stdout
+        len(ok) == 1 and "the Dask worker running it died" in ok[0]
+    ), done.stdout
 
 
 @pytest.mark.slow
@@ -169,35 +211,73 @@ def test_data_travels_in_the_job_and_a_noop_render_contacts_no_cluster(tmp_path)
     reads = make_fixtures.notebook(
         "import os, pathlib\n"
         "folder = pathlib.Path(os.environ['ZJANALYSIS_DATA'])\n"
-        "print(folder.name, (folder / 'claims.csv').read_text().split()[1])")
+        "print(folder.name, (folder / 'claims.csv').read_text().split()[1])"
+    )
     nbformat.write(reads, tmp_path / "reads.ipynb")
     env = {"ZJANALYSIS_DATA": str(data)}
-    done = zj("render", "reads.ipynb", "--engine", "dask", "--jobs", "1", "--out", "out",
-              "--no-progress", cwd=tmp_path, env=env)
+    done = zj(
+        "render",
+        "reads.ipynb",
+        "--engine",
+        "dask",
+        "--jobs",
+        "1",
+        "--out",
+        "out",
+        "--no-progress",
+        cwd=tmp_path,
+        env=env,
+    )
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     written = nbformat.read(tmp_path / "out" / "reads.ipynb", as_version=4)
     # The kernel read an unpacked copy (named data/), not the folder on this side.
     assert written.cells[-1].outputs[0]["text"] == "data shipped.as_bytes\n"
     # Nothing changed: the cache answers, and no scheduler is contacted (there is none there).
     port = free_port()
-    again = zj("render", "reads.ipynb", "--engine", "dask", "--scheduler",
-               f"tcp://127.0.0.1:{port}", "--out", "out", "--no-progress", cwd=tmp_path, env=env)
-    assert again.returncode == 0 and table(again.stdout) == {"reads": ["cached", "0.0"]}, \
+    again = zj(
+        "render",
+        "reads.ipynb",
+        "--engine",
+        "dask",
+        "--scheduler",
+        f"tcp://127.0.0.1:{port}",
+        "--out",
+        "out",
+        "--no-progress",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert again.returncode == 0 and table(again.stdout) == {"reads": ["cached", "0.0"]}, (
         again.stdout + again.stderr
+    )
 
 
-@pytest.mark.parametrize("address, reason", [
-    ("tcp://127.0.0.1:{port}", "connection refused"),
-    ("not an address:::", "not an address"),
-])
+@pytest.mark.parametrize(
+    "address, reason",
+    [
+        ("tcp://127.0.0.1:{port}", "connection refused"),
+        ("not an address:::", "not an address"),
+    ],
+)
 def test_a_bad_scheduler_address_is_one_sentence(tmp_path, address, reason):
     shutil.copyfile(FIXTURES / "ok.ipynb", tmp_path / "ok.ipynb")
     address = address.format(port=free_port())
-    done = zj("render", "ok.ipynb", "--engine", "dask", "--scheduler", address, "--out", "out",
-              cwd=tmp_path, timeout=60)
+    done = zj(
+        "render",
+        "ok.ipynb",
+        "--engine",
+        "dask",
+        "--scheduler",
+        address,
+        "--out",
+        "out",
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert done.returncode == 2
-    assert done.stderr.startswith(f"zjanalysis render: error: Cannot reach the Dask scheduler "
-                                  f"at {address} ({reason}"), done.stderr
+    assert done.stderr.startswith(
+        f"zjanalysis render: error: Cannot reach the Dask scheduler at {address} ({reason}"
+    ), done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
     assert not (tmp_path / "out" / "ok.ipynb").exists()
 
@@ -215,15 +295,34 @@ def test_the_missing_dask_extra_is_one_sentence_saying_what_to_install(tmp_path)
     shadow.mkdir(parents=True)
     (shadow / "__init__.py").write_text("raise ImportError(\"No module named 'distributed'\")\n")
     shutil.copyfile(FIXTURES / "ok.ipynb", tmp_path / "ok.ipynb")
-    done = zj("render", "ok.ipynb", "--engine", "dask", "--out", "out", cwd=tmp_path,
-              env={"PYTHONPATH": str(tmp_path / "shadow")})
+    done = zj(
+        "render",
+        "ok.ipynb",
+        "--engine",
+        "dask",
+        "--out",
+        "out",
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path / "shadow")},
+    )
     assert done.returncode == 2
-    assert done.stderr == ("zjanalysis render: error: --engine dask needs the Dask extra, which is "
-                           "not installed here: run pip install -e '.[dask]' in the checkout "
-                           "(or pip install 'zjanalysis[dask]').\n")
+    assert done.stderr == (
+        "zjanalysis render: error: --engine dask needs the Dask extra, which is "
+        "not installed here: run pip install -e '.[dask]' in the checkout "
+        "(or pip install 'zjanalysis[dask]').\n"
+    )
     # The local engine does not need it.
-    local = zj("render", "ok.ipynb", "--out", "out", "--no-progress", "--format", "ipynb",
-               cwd=tmp_path, env={"PYTHONPATH": str(tmp_path / "shadow")})
+    local = zj(
+        "render",
+        "ok.ipynb",
+        "--out",
+        "out",
+        "--no-progress",
+        "--format",
+        "ipynb",
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path / "shadow")},
+    )
     assert local.returncode == 0, local.stderr[-2000:]
 
 
@@ -241,36 +340,60 @@ class Cluster:
         self.processes: list[subprocess.Popen] = []
         self.workers: list[subprocess.Popen] = []
         info = folder / "scheduler.json"
-        self.scheduler = self.start("scheduler", "--host", "127.0.0.1", "--port", "0",
-                                    "--no-dashboard", "--scheduler-file", str(info))
+        self.scheduler = self.start(
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(info),
+        )
         deadline = time.monotonic() + 60
         while not info.exists() or not info.read_text().strip():
-            assert time.monotonic() < deadline and self.scheduler.poll() is None, \
-                (folder / "scheduler.log").read_text()
+            assert time.monotonic() < deadline and self.scheduler.poll() is None, (
+                folder / "scheduler.log"
+            ).read_text()
             time.sleep(0.2)
         self.address = json.loads(info.read_text())["address"]
 
     def start(self, kind: str, *args: str, env: dict | None = None) -> subprocess.Popen:
         log = open(self.folder / f"{kind}-{len(self.processes)}.log", "wb")
-        process = subprocess.Popen([str(DASK), kind, *args], cwd=self.folder, stdout=log,
-                                   stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        process = subprocess.Popen(
+            [str(DASK), kind, *args],
+            cwd=self.folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
         log.close()
         self.processes.append(process)
         return process
 
     def add_worker(self, env: dict | None = None) -> subprocess.Popen:
         # --no-nanny: the worker is this very process, so killing it loses it for good.
-        worker = self.start("worker", self.address, "--nthreads", "1", "--no-nanny",
-                            "--no-dashboard", "--host", "127.0.0.1", env=env)
+        worker = self.start(
+            "worker",
+            self.address,
+            "--nthreads",
+            "1",
+            "--no-nanny",
+            "--no-dashboard",
+            "--host",
+            "127.0.0.1",
+            env=env,
+        )
         self.workers.append(worker)
         return worker
 
     def wait_for_workers(self, count: int) -> None:
-        code = ("import sys; from distributed import Client\n"
-                f"with Client({self.address!r}, timeout=30) as c:\n"
-                f"    c.wait_for_workers({count}, timeout=60)\n")
-        subprocess.run([sys.executable, "-c", code], check=True, timeout=120,
-                       capture_output=True)
+        code = (
+            "import sys; from distributed import Client\n"
+            f"with Client({self.address!r}, timeout=30) as c:\n"
+            f"    c.wait_for_workers({count}, timeout=60)\n"
+        )
+        subprocess.run([sys.executable, "-c", code], check=True, timeout=120, capture_output=True)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -305,12 +428,14 @@ def marking_notebook(folder: Path, seconds: float) -> nbformat.NotebookNode:
     return make_fixtures.notebook(
         f"import os, time, pathlib\n"
         f"pathlib.Path({str(folder)!r}, f'{{os.getpid()}}').write_text('started')\n"
-        f"time.sleep({seconds})\nprint('done after', {seconds})")
+        f"time.sleep({seconds})\nprint('done after', {seconds})"
+    )
 
 
 @pytest.mark.slow
 def test_a_real_scheduler_and_two_workers_finish_a_batch_when_one_worker_is_killed(
-        tmp_path, cluster):
+    tmp_path, cluster
+):
     for _ in range(2):
         cluster.add_worker()
     cluster.wait_for_workers(2)
@@ -320,13 +445,30 @@ def test_a_real_scheduler_and_two_workers_finish_a_batch_when_one_worker_is_kill
     for name in names:
         nbformat.write(marking_notebook(marks, 4), tmp_path / f"{name}.ipynb")
     render = subprocess.Popen(
-        [sys.executable, "-m", "zjanalysis", "render", *(f"{n}.ipynb" for n in names),
-         "--engine", "dask", "--scheduler", cluster.address, "--out", "out", "--no-progress",
-         "--format", "ipynb"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        [
+            sys.executable,
+            "-m",
+            "zjanalysis",
+            "render",
+            *(f"{n}.ipynb" for n in names),
+            "--engine",
+            "dask",
+            "--scheduler",
+            cluster.address,
+            "--out",
+            "out",
+            "--no-progress",
+            "--format",
+            "ipynb",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
-        while len(list(marks.iterdir())) < 2:       # both workers are inside a run
+        while len(list(marks.iterdir())) < 2:  # both workers are inside a run
             assert time.monotonic() < deadline and render.poll() is None, render.communicate()
             time.sleep(0.1)
         cluster.workers[0].kill()
@@ -338,7 +480,7 @@ def test_a_real_scheduler_and_two_workers_finish_a_batch_when_one_worker_is_kill
     rows = table(stdout)
     assert {name: row[0] for name, row in rows.items()} == {name: "ok" for name in names}, stdout
     notes = [line for line in stdout.splitlines() if ": started 2 times" in line]
-    assert len(notes) == 1, stdout                   # the run the killed worker had
+    assert len(notes) == 1, stdout  # the run the killed worker had
     assert notes[0].endswith("started 2 times: a worker was lost while running it")
     for name in names:
         written = nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4)
@@ -349,31 +491,45 @@ def test_a_real_scheduler_and_two_workers_finish_a_batch_when_one_worker_is_kill
 def test_a_worker_running_other_zjanalysis_code_is_named_before_any_run(tmp_path, cluster):
     # The same version number, one changed file: an editable checkout someone edited.
     other = tmp_path / "other"
-    shutil.copytree(paths.package_dir(), other / "zjanalysis",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        paths.package_dir(), other / "zjanalysis", ignore=shutil.ignore_patterns("__pycache__")
+    )
     with open(other / "zjanalysis" / "figures.py", "a") as handle:
         handle.write("\n# edited on the worker\n")
     cluster.add_worker(env={"PYTHONPATH": str(other)})
     cluster.wait_for_workers(1)
     shutil.copyfile(FIXTURES / "ok.ipynb", tmp_path / "ok.ipynb")
-    done = zj("render", "ok.ipynb", "--engine", "dask", "--scheduler", cluster.address,
-              "--out", "out", cwd=tmp_path)
+    done = zj(
+        "render",
+        "ok.ipynb",
+        "--engine",
+        "dask",
+        "--scheduler",
+        cluster.address,
+        "--out",
+        "out",
+        cwd=tmp_path,
+    )
     assert done.returncode == 2, done.stdout + done.stderr[-3000:]
-    assert done.stderr.startswith("zjanalysis render: error: Dask worker tcp://127.0.0.1:"), \
+    assert done.stderr.startswith("zjanalysis render: error: Dask worker tcp://127.0.0.1:"), (
         done.stderr
+    )
     version = metadata.version("zjanalysis")
     assert done.stderr.rstrip().endswith(
         f"runs other zjanalysis source files than this machine (same version, {version}, "
-        "different code): install this checkout there too."), done.stderr
+        "different code): install this checkout there too."
+    ), done.stderr
     assert not (tmp_path / "out" / "ok.ipynb").exists()
 
 
 # --- the handler contract: what a handler (e.g. grading's) can rely on -----------------------
 
-PROBE = ("import os, json, resource\n"
-         "print(json.dumps({'pid': os.getpid(), 'cwd': os.getcwd(),"
-         " 'data': os.environ.get('ZJANALYSIS_DATA'), 'extra': os.environ.get('ZJ_TEST'),"
-         " 'memory': resource.getrlimit(resource.RLIMIT_AS)[0]}))")
+PROBE = (
+    "import os, json, resource\n"
+    "print(json.dumps({'pid': os.getpid(), 'cwd': os.getcwd(),"
+    " 'data': os.environ.get('ZJANALYSIS_DATA'), 'extra': os.environ.get('ZJ_TEST'),"
+    " 'memory': resource.getrlimit(resource.RLIMIT_AS)[0]}))"
+)
 
 
 def _run_code(kernel, code: str, timeout: float = 60) -> str:
@@ -400,9 +556,18 @@ def restart_handler(job, session):
     dead = not first.alive()
     second = session.restart_kernel()
     after = json.loads(_run_code(second, PROBE))
-    return execute.Result(job.name, "ok", extra={
-        "before": before, "after": after, "dead": dead, "forked": [first.forked, second.forked],
-        "work": str(session.work), "data_dir": str(session.data_dir)})
+    return execute.Result(
+        job.name,
+        "ok",
+        extra={
+            "before": before,
+            "after": after,
+            "dead": dead,
+            "forked": [first.forked, second.forked],
+            "work": str(session.work),
+            "data_dir": str(session.data_dir),
+        },
+    )
 
 
 def sleepy_handler(job, session):
@@ -416,8 +581,12 @@ def sleepy_handler(job, session):
         status = "ok"
     except Exception as err:  # noqa: BLE001 -- the kernel was killed under the client
         status = type(err).__name__
-    return execute.Result(job.name, "timed out" if session.timed_out else "failed", status,
-                          extra={"remaining": session.remaining(), "alive": kernel.alive()})
+    return execute.Result(
+        job.name,
+        "timed out" if session.timed_out else "failed",
+        status,
+        extra={"remaining": session.remaining(), "alive": kernel.alive()},
+    )
 
 
 @pytest.fixture
@@ -437,20 +606,25 @@ def test_a_handler_restarts_a_dead_kernel_with_the_same_setup(tmp_path, test_kin
     data = tmp_path / "data"
     data.mkdir()
     (data / "a.csv").write_text("x\n1\n")
-    job = execute.Job("probe", kind="test-restart", data=execute.DataBundle.from_folder(data),
-                      env={"ZJ_TEST": "passed through"}, limits=execute.Limits(memory_mb=2048))
+    job = execute.Job(
+        "probe",
+        kind="test-restart",
+        data=execute.DataBundle.from_folder(data),
+        env={"ZJ_TEST": "passed through"},
+        limits=execute.Limits(memory_mb=2048),
+    )
     with execute.open_engine("local", workers=1, zygote=zygote) as engine:
         (result,) = list(engine.run([job]))
     assert result.status == "ok", result.message + result.log
     before, after = result.extra["before"], result.extra["after"]
     assert result.extra["dead"] and before["pid"] != after["pid"]
     for probe in (before, after):
-        assert probe["cwd"] == result.extra["work"]              # the job's private folder
+        assert probe["cwd"] == result.extra["work"]  # the job's private folder
         assert probe["data"] == result.extra["data_dir"] and probe["data"].endswith("/data")
         assert probe["extra"] == "passed through"
         assert probe["memory"] == 2048 * 1024 * 1024
     assert result.extra["forked"] == [zygote, zygote]
-    assert not Path(result.extra["work"]).exists()               # removed after the job
+    assert not Path(result.extra["work"]).exists()  # removed after the job
 
 
 @pytest.mark.slow
@@ -468,10 +642,14 @@ def test_the_run_timeout_kills_the_kernel_inside_the_task(test_kinds):
 @pytest.mark.slow
 def test_a_memory_limit_turns_a_memory_bomb_into_a_memoryerror(tmp_path):
     # About 1 GB of address space is the kernel with pandas and matplotlib; 3 GB more is refused.
-    bomb = make_fixtures.notebook("print('before')", "hog = bytearray(3 * 1024 ** 3)",
-                                  "print('never')")
-    job = execute.Job("bomb", notebook=nbformat.writes(bomb).encode(),
-                      limits=execute.Limits(memory_mb=2048, cell_timeout=60))
+    bomb = make_fixtures.notebook(
+        "print('before')", "hog = bytearray(3 * 1024 ** 3)", "print('never')"
+    )
+    job = execute.Job(
+        "bomb",
+        notebook=nbformat.writes(bomb).encode(),
+        limits=execute.Limits(memory_mb=2048, cell_timeout=60),
+    )
     with execute.open_engine("local", workers=1) as engine:
         (result,) = list(engine.run([job]))
     assert result.status == "failed" and result.message == "MemoryError:  (cell 3)"

@@ -1,4 +1,5 @@
 """environment.yml (conda / Binder) must list what pyproject.toml lists, with the same bounds."""
+
 import re
 import tomllib
 from pathlib import Path
@@ -57,9 +58,13 @@ def test_environment_installs_the_package_itself():
 
 @pytest.mark.parametrize(
     "line, expected",
-    [("pandas>=2.2,<4  # note", ("pandas", "<4,>=2.2")), ("PyYAML>=6.0", ("pyyaml", ">=6.0")),
-     ("python>=3.11", ("python", ">=3.11")), ("nbval", ("nbval", "")),
-     ("ruff==0.17.6", ("ruff", "==0.17.6"))],
+    [
+        ("pandas>=2.2,<4  # note", ("pandas", "<4,>=2.2")),
+        ("PyYAML>=6.0", ("pyyaml", ">=6.0")),
+        ("python>=3.11", ("python", ">=3.11")),
+        ("nbval", ("nbval", "")),
+        ("ruff==0.17.6", ("ruff", "==0.17.6")),
+    ],
 )
 def test_split_reads_requirements(line, expected):
     assert split(line) == expected

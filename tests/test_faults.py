@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from zjanalysis import data, diagnosis, faults, figures, slips
+from zjanalysis import data, faults, figures, slips
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,13 +28,16 @@ def test_every_checked_claim_is_corrupted_by_every_slip_class_that_applies(outco
     assert claims == checked and "netizens.total_2018" in claims
     kinds = {o.injection.kind for o in outcomes if o.injection.claim_id == "netizens.total_2018"}
     assert kinds == {"digit", "swap", "drop", "double", "decimal", "unit"}
-    assert any(o.injection.kind == "percent_points" for o in outcomes
-               if o.injection.claim_id == "netizens.penetration_gap_2018")
+    assert any(
+        o.injection.kind == "percent_points"
+        for o in outcomes
+        if o.injection.claim_id == "netizens.penetration_gap_2018"
+    )
 
 
 def test_the_experiment_starts_from_the_report_as_the_diagnosis_reads_it(outcomes):
     originals = {o.injection.claim_id: o.injection.original for o in outcomes}
-    assert originals["netizens.total_2018"] == "45.437 million"       # the diagnosed reading, not 45.537
+    assert originals["netizens.total_2018"] == "45.437 million"  # the diagnosed reading, not 45.537
     assert originals["netizens.increase_2018"] == "5.877 million"
 
 
@@ -49,12 +52,20 @@ def stated_as_registry(injection) -> figures.Stated:
     return figures.reprinted(figures.from_claim(injection.claim_id), injection.original)
 
 
-def test_the_original_figure_is_always_among_the_readings_and_only_simpler_ones_come_first(outcomes):
+def test_the_original_figure_is_always_among_the_readings_and_only_simpler_ones_come_first(
+    outcomes,
+):
     for o in (o for o in outcomes if o.seen):
         original = stated_as_registry(o.injection)
         # the original is back among the readings: the same value, to the original's rounding
-        position = next((i for i, c in enumerate(o.readings)
-                         if abs(c.interval.mid - original.interval.mid) <= original.interval.width / 2 + 1e-9), None)
+        position = next(
+            (
+                i
+                for i, c in enumerate(o.readings)
+                if abs(c.interval.mid - original.interval.mid) <= original.interval.width / 2 + 1e-9
+            ),
+            None,
+        )
         assert position is not None, o.injection
         back = slips.COST[o.readings[position].slip]
         assert all(slips.COST[c.slip] <= back for c in o.readings[:position]), o.injection
@@ -70,13 +81,19 @@ def test_misprints_no_check_sees_are_inside_rounding_or_inside_what_the_checks_r
 
 def test_the_readme_carries_the_current_detection_table(outcomes):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    found = re.search(r"<!-- detection table:[^\n]*-->\n(.*?)<!-- end of detection table -->", readme, re.S)
+    found = re.search(
+        r"<!-- detection table:[^\n]*-->\n(.*?)<!-- end of detection table -->", readme, re.S
+    )
     assert found, "README.md lost its detection table markers"
-    assert found.group(1) == faults.table(outcomes), "run `python -m zjanalysis.faults` and copy its table into README.md"
+    assert found.group(1) == faults.table(outcomes), (
+        "run `python -m zjanalysis.faults` and copy its table into README.md"
+    )
 
 
 def test_a_corrupted_copy_of_the_data_changes_one_figure_and_still_validates(tmp_path, monkeypatch):
-    copy = faults.write_copy(data.data_dir(), tmp_path / "data", {"netizens.total_2018": "45.637 million"})
+    copy = faults.write_copy(
+        data.data_dir(), tmp_path / "data", {"netizens.total_2018": "45.637 million"}
+    )
     monkeypatch.setenv("ZJANALYSIS_DATA", str(copy))
     data.clear_cache()
     try:
@@ -104,17 +121,28 @@ def test_renders_against_corrupted_data_reach_the_verdicts_the_replay_predicts(o
     for o in outcomes:
         if o.seen:
             chosen.setdefault((o.injection.claim_id, o.injection.kind), o)
-    assert {kind for _, kind in chosen} == {o.injection.kind for o in outcomes if o.seen} == set(slips.CLASSES)
+    assert (
+        {kind for _, kind in chosen}
+        == {o.injection.kind for o in outcomes if o.seen}
+        == set(slips.CLASSES)
+    )
     assert {claim for claim, _ in chosen} == {o.injection.claim_id for o in outcomes}
     base = faults.printed_corrections()
     bodies = {b["theme"]: b for b in faults.recorded_networks()}
     jobs, expected = [], {}
     for number, ((claim_id, kind), o) in enumerate(sorted(chosen.items())):
-        folder = faults.write_copy(data.data_dir(), tmp_path / f"data-{number}", {**base, claim_id: o.injection.misprint})
+        folder = faults.write_copy(
+            data.data_dir(), tmp_path / f"data-{number}", {**base, claim_id: o.injection.misprint}
+        )
         name = f"{claim_id}__{kind}"
-        jobs.append(execute.Job(name, notebook=faults.notebook_of(claim_id).read_bytes(),
-                                limits=execute.Limits(cell_timeout=300, run_timeout=300),
-                                data=execute.DataBundle.from_folder(folder)))
+        jobs.append(
+            execute.Job(
+                name,
+                notebook=faults.notebook_of(claim_id).read_bytes(),
+                limits=execute.Limits(cell_timeout=300, run_timeout=300),
+                data=execute.DataBundle.from_folder(folder),
+            )
+        )
         net = faults.corrected(faults.from_payload(bodies[str(data.claim(claim_id)["theme"])]))
         net.quantities[claim_id].stated = net.quantities[claim_id].reprinted(o.injection.misprint)
         expected[name] = next(f for f in verdicts.derive(net) if f.claim_id == claim_id)
@@ -124,4 +152,8 @@ def test_renders_against_corrupted_data_reach_the_verdicts_the_replay_predicts(o
         result = results[name]
         assert result.status == "ok", (name, result.message)
         row = next(r for r in result.record["claims"] if r["claim_id"] == want.claim_id)
-        assert (row["verdict"], row["evidence"], row["likely_value"]) == ("discrepancy", want.evidence, want.likely_value), name
+        assert (row["verdict"], row["evidence"], row["likely_value"]) == (
+            "discrepancy",
+            want.evidence,
+            want.likely_value,
+        ), name

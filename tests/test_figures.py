@@ -1,8 +1,10 @@
 """Interval arithmetic and stated figures, against hand-worked examples from the article."""
+
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zjanalysis import figures as f
 from zjanalysis.figures import Interval
@@ -12,12 +14,15 @@ def close(iv, lo, hi, tol=1e-9):
     return math.isclose(iv.lo, lo, abs_tol=tol) and math.isclose(iv.hi, hi, abs_tol=tol)
 
 
-@pytest.mark.parametrize("printed, lo, hi", [
-    ("45.537", 45.5365, 45.5375),          # three decimals: ± 0.0005
-    ("79.2%", 79.15, 79.25),               # one decimal: ± 0.05
-    ("1,671.88", 1671.875, 1671.885),      # commas ignored
-    ("14", 13.5, 14.5),                    # a whole number: ± 0.5
-])
+@pytest.mark.parametrize(
+    "printed, lo, hi",
+    [
+        ("45.537", 45.5365, 45.5375),  # three decimals: ± 0.0005
+        ("79.2%", 79.15, 79.25),  # one decimal: ± 0.05
+        ("1,671.88", 1671.875, 1671.885),  # commas ignored
+        ("14", 13.5, 14.5),  # a whole number: ± 0.5
+    ],
+)
 def test_rounding_interval(printed, lo, hi):
     assert close(f.rounding_interval(printed), lo, hi)
 
@@ -26,7 +31,7 @@ def test_implied_2017_netizens():
     # 45.537 − 5.877 = 39.660; ends: 45.5365 − 5.8775 = 39.659 and 45.5375 − 5.8765 = 39.661
     implied = f.stated("45.537 million").interval - f.stated("5.877 million").interval
     assert close(implied, 39.659, 39.661)
-    assert not implied.contains(39.56)      # the 2017 report's 39.56 million is outside
+    assert not implied.contains(39.56)  # the 2017 report's 39.56 million is outside
 
 
 def test_implied_2017_online_retail():
@@ -40,7 +45,8 @@ def test_points_versus_percent_for_the_penetration_gap():
     zj, cn = f.stated("79.2%"), f.stated("59.6%")
     # 79.2 − 59.6 = 19.6 percentage points (ends 79.15 − 59.65 = 19.5, 79.25 − 59.55 = 19.7)
     assert close(f.points_gap(zj, cn), 19.5, 19.7)
-    # relative: 79.2 / 59.6 − 1 = 32.89 % (ends 79.15/59.65 − 1 = 32.69 %, 79.25/59.55 − 1 = 33.08 %)
+    # relative: 79.2 / 59.6 − 1 = 32.89 % (ends 79.15/59.65 − 1 = 32.69 %, 79.25/59.55 − 1 = 33.08
+    # %)
     rel = f.relative_gap(zj, cn)
     assert close(rel, (79.15 / 59.65 - 1) * 100, (79.25 / 59.55 - 1) * 100)
     assert not rel.contains(19.6)
@@ -54,9 +60,9 @@ def test_implied_population_behind_a_penetration_rate():
 
 
 def test_growth_share_cagr_contribution():
-    assert close(f.growth(100, 125), 25, 25)                       # 125/100 − 1 = 25 %
-    assert close(f.share_of(554.77, 5540), 554.77 / 5540 * 100, 554.77 / 5540 * 100)   # 10.01 %
-    assert close(f.cagr(100, 121, 2), 10, 10)                      # 1.1² = 1.21
+    assert close(f.growth(100, 125), 25, 25)  # 125/100 − 1 = 25 %
+    assert close(f.share_of(554.77, 5540), 554.77 / 5540 * 100, 554.77 / 5540 * 100)  # 10.01 %
+    assert close(f.cagr(100, 121, 2), 10, 10)  # 1.1² = 1.21
     # part grows 10 → 13, total 100 → 110: 3 / 10 = 30 % of the growth
     assert close(f.contribution_to_growth(10, 13, 100, 110), 30, 30)
     assert close(f.ratio(180, Interval(12.5, 13.5)), 180 / 13.5, 180 / 12.5)
@@ -66,7 +72,8 @@ def test_qualifiers():
     assert str(f.stated("more than 500", qualifier="more_than").interval) == "(500, ∞)"
     assert f.stated("third").interval == Interval.point(3)
     assert close(f.stated("14 times", qualifier="multiple").interval, 13.5, 14.5)
-    # "about": half a unit of the last non-zero digit; trailing zeros of a round number are not precision
+    # "about": half a unit of the last non-zero digit; trailing zeros of a round number are not
+    # precision
     assert close(f.stated("about 60", qualifier="about").interval, 55, 65)
     assert close(f.stated("1700", qualifier="about").interval, 1650, 1750)
     assert close(f.stated("1702", qualifier="about").interval, 1701.5, 1702.5)
@@ -79,21 +86,24 @@ def test_open_bounds_overlap_rules():
     assert not Interval(1, 2, hi_open=True).overlaps(Interval(2, 3))
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: Interval(1, 2) / Interval(-1, 1), "contains zero"),
-    (lambda: Interval(1, 2).widen(-0.1), "0 or more"),
-    (lambda: f.stated("n/a"), r"the printed figure 'n/a' holds no number; expected digits"),
-    (lambda: f.rounding_interval("about"), "holds no number"),
-    (lambda: f.stated("top", qualifier="rank"), "holds no rank"),
-    (lambda: Interval(1, 2).widen(float("nan")), "0 or more"),
-    (lambda: Interval(1, 1, lo_open=True), "must be closed on both sides"),
-    (lambda: Interval(float("nan"), 1), "not NaN"),
-    (lambda: f.cagr(-1, 2, 3), r"same sign; got start \[-1, -1\] and end \[2, 2\]"),
-    (lambda: f.contribution_to_growth(1, 2, 5, 5), "contains zero"),
-    (lambda: f.stated("5", qualifier="roughly"), "not one of"),
-    (lambda: Interval(2, 1), "must not exceed"),
-    (lambda: f.cagr(1, 2, 0), "positive number of years"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: Interval(1, 2) / Interval(-1, 1), "contains zero"),
+        (lambda: Interval(1, 2).widen(-0.1), "0 or more"),
+        (lambda: f.stated("n/a"), r"the printed figure 'n/a' holds no number; expected digits"),
+        (lambda: f.rounding_interval("about"), "holds no number"),
+        (lambda: f.stated("top", qualifier="rank"), "holds no rank"),
+        (lambda: Interval(1, 2).widen(float("nan")), "0 or more"),
+        (lambda: Interval(1, 1, lo_open=True), "must be closed on both sides"),
+        (lambda: Interval(float("nan"), 1), "not NaN"),
+        (lambda: f.cagr(-1, 2, 3), r"same sign; got start \[-1, -1\] and end \[2, 2\]"),
+        (lambda: f.contribution_to_growth(1, 2, 5, 5), "contains zero"),
+        (lambda: f.stated("5", qualifier="roughly"), "not one of"),
+        (lambda: Interval(2, 1), "must not exceed"),
+        (lambda: f.cagr(1, 2, 0), "positive number of years"),
+    ],
+)
 def test_bad_input_is_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -116,11 +126,13 @@ def test_intervals_print_cleanly():
 def test_trailing_zeros_are_printed_precision():
     # "25.0%" was printed to one decimal, so it stands for [24.95, 25.05], not [24.5, 25.5]
     assert close(f.rounding_interval("25.0%"), 24.95, 25.05)
-    assert close(f.rounding_interval("−3.5%"), -3.55, -3.45)          # typographic minus sign
+    assert close(f.rounding_interval("−3.5%"), -3.55, -3.45)  # typographic minus sign
 
 
 def test_unit_words_are_kept_not_multiplied():
-    assert f.stated("45.537 million").unit == "million" and f.stated("45.537 million").value == 45.537
+    assert (
+        f.stated("45.537 million").unit == "million" and f.stated("45.537 million").value == 45.537
+    )
     assert f.stated("1,671.88 billion yuan").unit == "billion yuan"
     assert f.stated("79.2%").unit == "%"
     assert f.stated("79.2%", unit="percent").unit == "percent"
@@ -128,7 +140,8 @@ def test_unit_words_are_kept_not_multiplied():
 
 
 def test_explicit_scale_converts_exactly():
-    # 10,306.7 (100 million yuan) × 0.1 = 1,030.67 billion yuan; ends 10306.65 × 0.1 = 1030.665, 10306.75 × 0.1 = 1030.675
+    # 10,306.7 (100 million yuan) × 0.1 = 1,030.67 billion yuan; ends 10306.65 × 0.1 = 1030.665,
+    # 10306.75 × 0.1 = 1030.675
     s = f.stated("10306.7", scale=0.1, unit="billion yuan")
     assert (s.interval.lo, s.interval.hi, s.value) == (1030.665, 1030.675, 1030.67)
     with pytest.raises(ValueError, match="scale must be a positive number"):
@@ -144,24 +157,55 @@ def test_stated_figures_take_part_in_arithmetic():
 
 def test_from_reference_uses_the_printed_decimals_and_converts_the_unit():
     # 5657 (10 thousand persons) is [5656.5, 5657.5] × 0.01 = [56.565, 56.575] million, exactly
-    row = {"indicator": "resident population", "geography": "Zhejiang", "year": 2017, "value_as_printed": "5657",
-           "unit_as_printed": "10 thousand persons", "unit": "million persons", "value": 56.57, "qualifier": "exact"}
+    row = {
+        "indicator": "resident population",
+        "geography": "Zhejiang",
+        "year": 2017,
+        "value_as_printed": "5657",
+        "unit_as_printed": "10 thousand persons",
+        "unit": "million persons",
+        "value": 56.57,
+        "qualifier": "exact",
+    }
     s = f.from_reference(row)
     assert (s.interval.lo, s.interval.hi, s.unit) == (56.565, 56.575, "million persons")
     # without the printed unit the factor is value / printed = 56.57 / 5657, snapped to 0.01
     s = f.from_reference({k: v for k, v in row.items() if k != "unit_as_printed"})
     assert (s.interval.lo, s.interval.hi) == (56.565, 56.575)
     # "no more than 9 minutes" bounds from above only
-    capped = f.from_reference({"value_as_printed": "9", "unit": "minutes", "value": 9.0, "qualifier": "at_most"})
+    capped = f.from_reference(
+        {"value_as_printed": "9", "unit": "minutes", "value": 9.0, "qualifier": "at_most"}
+    )
     assert capped.interval == Interval(-math.inf, 9)
 
 
-@pytest.mark.parametrize("row, message", [
-    ({"indicator": "netizens", "geography": "China", "year": 2018, "value_as_printed": "n/a", "unit": "x", "value": 1.0},
-     r"reference row 'netizens' \(China, 2018\) has value_as_printed 'n/a', which holds no number"),
-    ({"indicator": "netizens", "value_as_printed": "5", "unit": "x", "value": 5.0, "qualifier": "roughly"},
-     "has qualifier 'roughly'; allowed: exact, more_than"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (
+            {
+                "indicator": "netizens",
+                "geography": "China",
+                "year": 2018,
+                "value_as_printed": "n/a",
+                "unit": "x",
+                "value": 1.0,
+            },
+            r"reference row 'netizens' \(China, 2018\) has value_as_printed 'n/a', which holds "
+            r"no number",
+        ),
+        (
+            {
+                "indicator": "netizens",
+                "value_as_printed": "5",
+                "unit": "x",
+                "value": 5.0,
+                "qualifier": "roughly",
+            },
+            "has qualifier 'roughly'; allowed: exact, more_than",
+        ),
+    ],
+)
 def test_from_reference_bad_rows(row, message):
     with pytest.raises(ValueError, match=message):
         f.from_reference(row)
@@ -175,7 +219,9 @@ def test_every_registry_claim_reads_as_an_interval_holding_its_value():
     for claim_id, row in claims.iterrows():
         s = f.from_claim(claim_id)
         if row["qualifier"] == "more_than":
-            assert s.interval.lo == row["value"] and s.interval.lo_open and math.isinf(s.interval.hi), claim_id
+            assert (
+                s.interval.lo == row["value"] and s.interval.lo_open and math.isinf(s.interval.hi)
+            ), claim_id
         else:
             assert s.interval.contains(row["value"]), claim_id
         assert s.unit == row["unit"], claim_id
@@ -188,7 +234,9 @@ def test_division_near_zero_and_by_unbounded_intervals():
     assert str(Interval(1, 2) / Interval(500, math.inf, lo_open=True)) == "(0, 0.004)"
     # negative over negative touching zero: [−2, −1] / [−4, 0) = [1/4, ∞)
     assert str(Interval(-2, -1) / Interval(-4, 0, hi_open=True)) == "[0.25, ∞)"
-    with pytest.raises(ValueError, match=r"cannot divide by the interval \[0, 4\]: it contains zero"):
+    with pytest.raises(
+        ValueError, match=r"cannot divide by the interval \[0, 4\]: it contains zero"
+    ):
         Interval(1, 2) / Interval(0, 4)
     with pytest.raises(ValueError, match="contains zero"):
         f.growth(0, 5)
@@ -218,7 +266,9 @@ def test_interval_point_and_numbers_mix():
     assert Interval.point(3) == Interval(3.0, 3.0)
     assert 1 + Interval(1, 2) == Interval(2, 3) and 10 - Interval(1, 2) == Interval(8, 9)
     assert 6 / Interval(2, 3) == Interval(2, 3)
-    with pytest.raises(TypeError, match="expected an Interval, a Stated figure or a number; got '5'"):
+    with pytest.raises(
+        TypeError, match="expected an Interval, a Stated figure or a number; got '5'"
+    ):
         Interval(1, 2) + "5"
 
 
@@ -254,12 +304,15 @@ def test_division_and_derived_quantities_contain_point_results(p, q):
     assert inside(f.cagr(b, a, 3), ((x / y) ** (1 / 3) - 1) * 100)
 
 
-nonzero = st.one_of(st.floats(min_value=1e-3, max_value=1e6), st.floats(min_value=-1e6, max_value=-1e-3))
+nonzero = st.one_of(
+    st.floats(min_value=1e-3, max_value=1e6), st.floats(min_value=-1e6, max_value=-1e-3)
+)
 
 
 @st.composite
 def same_sign_interval_and_point(draw):
-    # A divisor away from zero, negative or positive: checks the corner rule, not just lo/lo and hi/hi.
+    # A divisor away from zero, negative or positive: checks the corner rule, not just lo/lo and
+    # hi/hi.
     sign = draw(st.sampled_from((-1, 1)))
     iv, y = draw(interval_and_point(positive))
     return (Interval(iv.lo, iv.hi) if sign > 0 else -iv), sign * y
@@ -271,11 +324,15 @@ def test_division_by_either_sign_contains_point_results(p, q):
     assert inside(a / b, x / y) and inside(f.ratio(a, b), x / y)
 
 
-@given(interval_and_point(positive), st.floats(min_value=1e-3, max_value=1e3), st.floats(min_value=0, max_value=1))
+@given(
+    interval_and_point(positive),
+    st.floats(min_value=1e-3, max_value=1e3),
+    st.floats(min_value=0, max_value=1),
+)
 def test_division_by_an_interval_open_at_zero_contains_point_results(p, hi, t):
     (a, x) = p
     divisor = Interval(0, hi, lo_open=True)
-    y = hi * t if hi * t > 0 else hi     # any y in (0, hi]; a subnormal t underflows hi * t to 0
+    y = hi * t if hi * t > 0 else hi  # any y in (0, hi]; a subnormal t underflows hi * t to 0
     assert inside(a / divisor, x / y)
 
 
@@ -297,9 +354,17 @@ def test_implied_base_with_falls_and_rises_contains_point_results(p, g):
     assert inside(f.implied_base(level, rate), x / (1 + r / 100))
 
 
-@given(interval_and_point(), interval_and_point(), interval_and_point(positive), interval_and_point(positive))
+@given(
+    interval_and_point(),
+    interval_and_point(),
+    interval_and_point(positive),
+    interval_and_point(positive),
+)
 def test_contribution_to_growth_contains_point_results(pp, pc, tp, dt):
     (part_prev, a), (part_cur, b), (total_prev, c), (delta, d) = pp, pc, tp, dt
     # the current total lies wholly above the previous one, so the total's change is never zero
     total_cur, e = delta + total_prev.hi, d + total_prev.hi
-    assert inside(f.contribution_to_growth(part_prev, part_cur, total_prev, total_cur), (b - a) / (e - c) * 100)
+    assert inside(
+        f.contribution_to_growth(part_prev, part_cur, total_prev, total_cur),
+        (b - a) / (e - c) * 100,
+    )

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from test_render import make_notebook, statuses
 
 from zjanalysis import render
-from test_render import make_notebook, statuses
 
 # --- zygote kernels: forked from one process that imported the libraries once ---------------
 
@@ -24,29 +24,43 @@ ZYGOTE_PROBE = (
     "import pandas as pd\n"
     "pd.set_option('display.precision', 2)\n"
     "print('left over from another run:', left_over)\n"
-    "pd.DataFrame({f'column_{i}': [i * 1.23456] for i in range(30)})")
+    "pd.DataFrame({f'column_{i}': [i * 1.23456] for i in range(30)})"
+)
 
 
 @pytest.mark.slow
 def test_zygote_kernels_are_fresh_and_render_as_plain_kernels_do(tmp_path):
-    notebooks = [make_notebook(tmp_path / f"{n}.ipynb", ZYGOTE_PROBE,
-                               "import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()")
-                 for n in ("a", "b")]
-    probe = make_notebook(tmp_path / "parent.ipynb",
-                          "import os\nparent = open(f'/proc/{os.getppid()}/cmdline').read()\n"
-                          "assert 'zjanalysis.execute.zygote' in parent and 'serve' in parent, parent")
+    notebooks = [
+        make_notebook(
+            tmp_path / f"{n}.ipynb",
+            ZYGOTE_PROBE,
+            "import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()",
+        )
+        for n in ("a", "b")
+    ]
+    probe = make_notebook(
+        tmp_path / "parent.ipynb",
+        "import os\nparent = open(f'/proc/{os.getppid()}/cmdline').read()\n"
+        "assert 'zjanalysis.execute.zygote' in parent and 'serve' in parent, parent",
+    )
     runs = render.plan_runs(notebooks)
     for name, zygote in (("forked", True), ("plain", False)):
-        result = render.render(runs, tmp_path / name, jobs=1, progress=False,
-                               formats=("ipynb",), zygote=zygote)
+        result = render.render(
+            runs, tmp_path / name, jobs=1, progress=False, formats=("ipynb",), zygote=zygote
+        )
         assert statuses(result) == {"a": "ok", "b": "ok"}, render.summary_table(result)
     for run in ("a", "b"):
         forked = (tmp_path / "forked" / f"{run}.ipynb").read_bytes()
         assert forked == (tmp_path / "plain" / f"{run}.ipynb").read_bytes()
         assert b"left over from another run: False" in forked
     if Path("/proc/self/cmdline").exists():
-        result = render.render(render.plan_runs([probe]), tmp_path / "probe", jobs=1,
-                               progress=False, formats=("ipynb",))
+        result = render.render(
+            render.plan_runs([probe]),
+            tmp_path / "probe",
+            jobs=1,
+            progress=False,
+            formats=("ipynb",),
+        )
         assert statuses(result) == {"parent": "ok"}, render.summary_table(result)
 
 
@@ -80,23 +94,26 @@ def test_zygote_kernel_dies_with_its_client_and_the_client_with_its_kernel(tmp_p
         pytest.skip("needs fork, Unix sockets and /proc")
     spawner = kernels.Zygote(tmp_path / "zygote.log")
     try:
+
         def start_client(name: str) -> tuple[subprocess.Popen, int]:
             known = set(_children(spawner.process.pid))
             connection, _ = write_connection_file(str(tmp_path / f"{name}.json"))
-            client = subprocess.Popen(kernels.bootstrap_command(
-                "connect", spawner.socket, "-f", connection),
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            client = subprocess.Popen(
+                kernels.bootstrap_command("connect", spawner.socket, "-f", connection),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             assert _wait_for(lambda: set(_children(spawner.process.pid)) - known)
             (kernel,) = set(_children(spawner.process.pid)) - known
             return client, kernel
 
         client, kernel = start_client("one")
-        client.kill()                       # as the timeout guard and shutdown(now=True) do
+        client.kill()  # as the timeout guard and shutdown(now=True) do
         client.wait()
         assert _wait_for(lambda: kernel not in _children(spawner.process.pid), 10)
 
         client, kernel = start_client("two")
-        os.kill(kernel, signal.SIGKILL)     # a kernel that kills itself
+        os.kill(kernel, signal.SIGKILL)  # a kernel that kills itself
         assert client.wait(10) == 128 + signal.SIGKILL
     finally:
         spawner.stop()
@@ -124,8 +141,7 @@ def test_workers_skip_the_iri_checker_and_still_validate_notebooks():
         "except nbformat.ValidationError:\n"
         "    print('refused')\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "refused"
 
@@ -140,11 +156,14 @@ def test_kernels_listen_on_private_unix_sockets_not_tcp_ports(tmp_path, zygote):
         "import json, os, ipykernel\n"
         "info = json.loads(ipykernel.get_connection_info())\n"
         "folder = os.path.dirname(info['ip'])\n"
-        "print(info['transport'], os.path.basename(os.path.dirname(folder)).startswith('zjanalysis-engine-'),\n"
-        "      oct(os.stat(folder).st_mode & 0o777))")
+        "print(info['transport'], "
+        "os.path.basename(os.path.dirname(folder)).startswith('zjanalysis-engine-'),\n"
+        "      oct(os.stat(folder).st_mode & 0o777))",
+    )
     runs = render.plan_runs([probe])
-    result = render.render(runs, tmp_path / "out", jobs=1, progress=False, formats=("ipynb",),
-                           zygote=zygote)
+    result = render.render(
+        runs, tmp_path / "out", jobs=1, progress=False, formats=("ipynb",), zygote=zygote
+    )
     assert statuses(result) == {"probe": "ok"}, render.summary_table(result)
     written = nbformat.read(tmp_path / "out" / "probe.ipynb", as_version=4)
     assert written.cells[-1].outputs[0]["text"] == "ipc True 0o700\n"
@@ -163,12 +182,14 @@ def test_merge_adjacent_streams_joins_neighbours_only():
 
     out = nbformat.v4.new_output
     cell = nbformat.v4.new_code_cell("...")
-    cell.outputs = [out("stream", name="stdout", text="2018 GDP:"),
-                    out("stream", name="stdout", text=" 5,541.7\n"),
-                    out("stream", name="stderr", text="warning\n"),
-                    out("stream", name="stdout", text="after stderr\n"),
-                    out("execute_result", data={"text/plain": "1"}, execution_count=1),
-                    out("stream", name="stdout", text="after a display\n")]
+    cell.outputs = [
+        out("stream", name="stdout", text="2018 GDP:"),
+        out("stream", name="stdout", text=" 5,541.7\n"),
+        out("stream", name="stderr", text="warning\n"),
+        out("stream", name="stdout", text="after stderr\n"),
+        out("execute_result", data={"text/plain": "1"}, execution_count=1),
+        out("stream", name="stdout", text="after a display\n"),
+    ]
     nb = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_markdown_cell("text")])
     merge_adjacent_streams(nb)
     assert [(o.output_type, o.get("name"), o.get("text")) for o in nb.cells[0].outputs] == [
@@ -183,9 +204,11 @@ def test_merge_adjacent_streams_joins_neighbours_only():
 
 @pytest.mark.slow
 def test_a_print_the_kernel_sends_in_two_chunks_is_written_as_one_output(tmp_path):
-    nb = make_notebook(tmp_path / "chunks.ipynb",
-                       "import sys, time\nprint('first half,', end='')\nsys.stdout.flush()\n"
-                       "time.sleep(0.5)\nprint(' second half')")
+    nb = make_notebook(
+        tmp_path / "chunks.ipynb",
+        "import sys, time\nprint('first half,', end='')\nsys.stdout.flush()\n"
+        "time.sleep(0.5)\nprint(' second half')",
+    )
     out = tmp_path / "out"
     result = render.render(render.plan_runs([nb]), out, jobs=1, progress=False, formats=("ipynb",))
     assert statuses(result) == {"chunks": "ok"}, render.summary_table(result)

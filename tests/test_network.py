@@ -18,7 +18,9 @@ def net():
     net = network.Network("test")
     net.figure("t.total_2018", "45.537 million", unit="million persons")
     net.figure("t.increase_2018", "5.877 million", unit="million persons")
-    net.figure("t.count_2017", "3956", kind="reference", unit="10 thousand persons", source="s-2017")
+    net.figure(
+        "t.count_2017", "3956", kind="reference", unit="10 thousand persons", source="s-2017"
+    )
     return net
 
 
@@ -26,18 +28,26 @@ def test_an_expression_evaluates_on_the_rounding_intervals(net):
     total, increase = net.quantities["t.total_2018"], net.quantities["t.increase_2018"]
     # [45.5365 − 5.8775, 45.5375 − 5.8765]
     assert approx(net.value(total - increase), 39.659, 39.661)
-    assert approx(net.value(figures.growth(increase, total)), (45.5365 / 5.8775 - 1) * 100, (45.5375 / 5.8765 - 1) * 100)
+    assert approx(
+        net.value(figures.growth(increase, total)),
+        (45.5365 / 5.8775 - 1) * 100,
+        (45.5375 / 5.8765 - 1) * 100,
+    )
 
 
 def test_a_check_holds_or_fails_by_overlap(net):
-    total, increase, count = (net.quantities[q] for q in ("t.total_2018", "t.increase_2018", "t.count_2017"))
+    total, increase, count = (
+        net.quantities[q] for q in ("t.total_2018", "t.increase_2018", "t.count_2017")
+    )
     net.check("t.base", (total - increase) * 100, count, says="base")
-    assert net.evaluate("t.base").violated            # 3965.9..3966.1 vs 3955.5..3956.5
+    assert net.evaluate("t.base").violated  # 3965.9..3966.1 vs 3955.5..3956.5
     assert net.evaluate("t.base", {"t.total_2018": Interval(45.4365, 45.4375)}).holds
 
 
 def test_solving_for_one_figure_gives_the_range_that_makes_the_check_hold(net):
-    total, increase, count = (net.quantities[q] for q in ("t.total_2018", "t.increase_2018", "t.count_2017"))
+    total, increase, count = (
+        net.quantities[q] for q in ("t.total_2018", "t.increase_2018", "t.count_2017")
+    )
     c = net.check("t.base", (total - increase) * 100, count, says="base")
     values = net.values()
     # total ∈ count / 100 + increase = [39.555 + 5.8765, 39.565 + 5.8775]
@@ -51,9 +61,9 @@ def test_inequalities_solve_to_half_lines():
     a = net.figure("t.a_2018", "more than 500", qualifier="more_than", unit="enterprises")
     b = net.figure("t.b_2018", "450", kind="reference", source="s")
     c = net.check("t.le", a, b, relation="<=", says="a at most b")
-    assert net.evaluate("t.le").violated               # (500, ∞) ≤ [449.5, 450.5] has no pair
+    assert net.evaluate("t.le").violated  # (500, ∞) ≤ [449.5, 450.5] has no pair
     assert c.feasible("t.a_2018", net.values()) == Interval(-INF, 450.5, True, False)
-    d = net.check("t.ge", a, b, relation=">=", says="a at least b")
+    net.check("t.ge", a, b, relation=">=", says="a at least b")
     assert net.evaluate("t.ge").holds
     assert c.feasible("t.b_2018", net.values()).lo == 500.0
 
@@ -70,24 +80,35 @@ def test_a_count_must_be_whole():
 
 def test_rank_among_counts_who_is_surely_and_possibly_ahead():
     net = network.Network("test")
-    mine = net.figure("t.zj", "2", qualifier="about", kind="reference", source="s")      # [1.5, 2.5]
-    touching = net.figure("t.js", "3", qualifier="about", kind="reference", source="s")  # [2.5, 3.5]
-    below = net.figure("t.sh", "0.9", kind="reference", source="s")                      # [0.85, 0.95]
-    above = net.figure("t.gd", "4.3", kind="reference", source="s")                      # [4.25, 4.35]
+    mine = net.figure("t.zj", "2", qualifier="about", kind="reference", source="s")  # [1.5, 2.5]
+    touching = net.figure(
+        "t.js", "3", qualifier="about", kind="reference", source="s"
+    )  # [2.5, 3.5]
+    below = net.figure("t.sh", "0.9", kind="reference", source="s")  # [0.85, 0.95]
+    above = net.figure("t.gd", "4.3", kind="reference", source="s")  # [4.25, 4.35]
     rank = network.rank_among(mine, [touching, below, above])
-    assert net.value(rank) == Interval(2.0, 3.0)       # gd surely ahead, js possibly (a tie at 2.5)
+    assert net.value(rank) == Interval(2.0, 3.0)  # gd surely ahead, js possibly (a tie at 2.5)
     assert net.value(network.rank_among(mine, [above], unlisted=2)) == Interval(2.0, 4.0)
 
 
-@pytest.mark.parametrize("declare, message", [
-    (lambda n, t, i: n.check("t.twice", t - t, i, says="x"), "more than once"),
-    (lambda n, t, i: n.check("bad id", t, i, says="x"), "should read"),
-    (lambda n, t, i: n.check("t.rel", t, i, says="x", relation="~"), "relation '~'"),
-    (lambda n, t, i: n.check("t.words", t, i, says=" "), "needs 'says'"),
-    (lambda n, t, i: n.check("t.diff", t, i, says="x", differs={"colour": "red"}), "allowed: definition"),
-    (lambda n, t, i: n.check("t.stated", t, figures.stated("5"), says="x"), "must be a quantity"),
-    (lambda n, t, i: n.check("t.const", 1, 2, says="x"), "holds no figure"),
-])
+@pytest.mark.parametrize(
+    "declare, message",
+    [
+        (lambda n, t, i: n.check("t.twice", t - t, i, says="x"), "more than once"),
+        (lambda n, t, i: n.check("bad id", t, i, says="x"), "should read"),
+        (lambda n, t, i: n.check("t.rel", t, i, says="x", relation="~"), "relation '~'"),
+        (lambda n, t, i: n.check("t.words", t, i, says=" "), "needs 'says'"),
+        (
+            lambda n, t, i: n.check("t.diff", t, i, says="x", differs={"colour": "red"}),
+            "allowed: definition",
+        ),
+        (
+            lambda n, t, i: n.check("t.stated", t, figures.stated("5"), says="x"),
+            "must be a quantity",
+        ),
+        (lambda n, t, i: n.check("t.const", 1, 2, says="x"), "holds no figure"),
+    ],
+)
 def test_bad_declarations_say_what_is_wrong(net, declare, message):
     total, increase = net.quantities["t.total_2018"], net.quantities["t.increase_2018"]
     with pytest.raises(NetworkError, match=message):
@@ -112,7 +133,9 @@ def test_tolerance_widens_every_figure():
         a = n.figure("t.a_2018", "100")
         b = n.figure("t.b_2018", "102", kind="reference", source="s")
         n.check("t.eq", a, b, says="a is b")
-    assert strict.evaluate("t.eq").violated and loose.evaluate("t.eq").holds  # [99, 101.505] meets [100.485, ...]
+    assert (
+        strict.evaluate("t.eq").violated and loose.evaluate("t.eq").holds
+    )  # [99, 101.505] meets [100.485, ...]
     with pytest.raises(NetworkError, match="tolerance"):
         network.Network("test", tolerance=-0.1)
 
@@ -122,10 +145,19 @@ def test_a_recorded_network_reads_back_from_the_data():
     total, increase = net.claim("netizens.total_2018"), net.claim("netizens.increase_2018")
     edition = net.reference(data.lookup("netizens", "Zhejiang", 2017), label="2017 edition")
     rate = net.claim("netizens.penetration_2018")
-    national = net.reference(data.lookup("internet penetration rate", "China", 2018, period="year-end"))
-    net.check("netizens.end_2017_count", total - increase, edition, says="base", unit="million persons")
-    net.check("netizens.gap_points", net.claim("netizens.penetration_gap_2018"), figures.points_gap(rate, national),
-              says="gap", differs={"date": "example"})
+    national = net.reference(
+        data.lookup("internet penetration rate", "China", 2018, period="year-end")
+    )
+    net.check(
+        "netizens.end_2017_count", total - increase, edition, says="base", unit="million persons"
+    )
+    net.check(
+        "netizens.gap_points",
+        net.claim("netizens.penetration_gap_2018"),
+        figures.points_gap(rate, national),
+        says="gap",
+        differs={"date": "example"},
+    )
     again = network.from_payload(json.loads(json.dumps(net.to_json())))
     assert list(again.constraints) == list(net.constraints)
     for cid in net.constraints:

@@ -1,4 +1,6 @@
-"""The generated overview tables of zjanalysis.notebook, checked against the registry read independently."""
+"""The generated overview tables of zjanalysis.notebook, checked against the registry read
+independently."""
+
 import csv
 from collections import Counter
 from pathlib import Path
@@ -23,7 +25,9 @@ def test_theme_overview_counts_match_the_csv(shown):
         expected = Counter(row["theme"] for row in csv.DictReader(fh))
     notebook.theme_overview()
     lines = shown[0]["text/plain"].splitlines()[1:]
-    counted = {line.split()[1]: int(line.split()[2]) for line in lines if not line.startswith("all")}
+    counted = {
+        line.split()[1]: int(line.split()[2]) for line in lines if not line.startswith("all")
+    }
     assert counted == dict(expected)
     assert lines[-1].split()[-1] == str(sum(expected.values()))
 

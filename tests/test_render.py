@@ -16,23 +16,42 @@ import pytest
 from zjanalysis import paths, records, render
 from zjanalysis.render import RenderError, Run
 
-def make_notebook(path: Path, *body: str, params: str = "tolerance: float = 0.0  # widening") -> Path:
+
+def make_notebook(
+    path: Path, *body: str, params: str = "tolerance: float = 0.0  # widening"
+) -> Path:
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell(params)
     cell.metadata["tags"] = ["parameters"]
     nb.cells = [nbformat.v4.new_markdown_cell("# A test notebook"), cell]
     nb.cells += [nbformat.v4.new_code_cell(src) for src in body]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
     return path
 
 
 # --- parameters typed like papermill ------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("True", True), ("False", False), ("None", None), ("3", 3), ("-2", -2), ("0.01", 0.01),
-    ("1e3", 1000.0), ("true", "true"), ("year_end", "year_end"), ("", ""),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("True", True),
+        ("False", False),
+        ("None", None),
+        ("3", 3),
+        ("-2", -2),
+        ("0.01", 0.01),
+        ("1e3", 1000.0),
+        ("true", "true"),
+        ("year_end", "year_end"),
+        ("", ""),
+    ],
+)
 def test_parse_value_types_like_papermill(text, expected):
     value = render.parse_value(text)
     assert value == expected and type(value) is type(expected)
@@ -47,17 +66,21 @@ def test_parse_value_agrees_with_papermills_own_parser():
 
 # --- output names -----------------------------------------------------------------------
 
+
 def test_output_name_sorts_keys_and_reads_well():
     # keys sorted: population_basis before tolerance; values printed as given
-    name = render.output_name("01_internet_users",
-                              {"tolerance": 0.01, "population_basis": "previous_year_end"})
+    name = render.output_name(
+        "01_internet_users", {"tolerance": 0.01, "population_basis": "previous_year_end"}
+    )
     assert name == "01_internet_users__population_basis-previous_year_end__tolerance-0.01"
 
 
 def test_output_name_sanitizes_unsafe_characters():
     # '/' and ' ' are outside [A-Za-z0-9._-] and become '_'; booleans print lower-case
-    assert render.output_name("nb", {"region": "../../etc x", "on": True}) == \
-        "nb__on-true__region-.._.._etc_x"
+    assert (
+        render.output_name("nb", {"region": "../../etc x", "on": True})
+        == "nb__on-true__region-.._.._etc_x"
+    )
 
 
 def test_long_output_names_stay_distinct():
@@ -69,7 +92,10 @@ def test_long_output_names_stay_distinct():
 def test_output_path_cannot_escape_out(tmp_path):
     with pytest.raises(RenderError, match=r"outside --out"):
         render.output_path(tmp_path / "out", "../evil.ipynb")
-    assert render.output_path(tmp_path / "out", "ok.ipynb") == (tmp_path / "out" / "ok.ipynb").resolve()
+    assert (
+        render.output_path(tmp_path / "out", "ok.ipynb")
+        == (tmp_path / "out" / "ok.ipynb").resolve()
+    )
 
 
 def test_planned_names_from_hostile_parameters_stay_inside_out(tmp_path):
@@ -81,6 +107,7 @@ def test_planned_names_from_hostile_parameters_stay_inside_out(tmp_path):
 
 # --- grids --------------------------------------------------------------------------------
 
+
 def write_grid(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "grid.yaml"
     path.write_text(text)
@@ -88,24 +115,37 @@ def write_grid(tmp_path: Path, text: str) -> Path:
 
 
 def test_grid_product_and_runs(tmp_path):
-    grid = render.load_grid(write_grid(tmp_path, (
-        "01_a:\n  product: {tolerance: [0, 0.01], basis: [x, y]}\n"
-        "02_b:\n  runs: [{tolerance: 0.02}]\n")))
+    grid = render.load_grid(
+        write_grid(
+            tmp_path,
+            (
+                "01_a:\n  product: {tolerance: [0, 0.01], basis: [x, y]}\n"
+                "02_b:\n  runs: [{tolerance: 0.02}]\n"
+            ),
+        )
+    )
     # product over sorted keys (basis, tolerance): 2 x 2 = 4 sets, basis varying slowest
-    assert grid["01_a"] == [{"basis": "x", "tolerance": 0}, {"basis": "x", "tolerance": 0.01},
-                            {"basis": "y", "tolerance": 0}, {"basis": "y", "tolerance": 0.01}]
+    assert grid["01_a"] == [
+        {"basis": "x", "tolerance": 0},
+        {"basis": "x", "tolerance": 0.01},
+        {"basis": "y", "tolerance": 0},
+        {"basis": "y", "tolerance": 0.01},
+    ]
     assert grid["02_b"] == [{"tolerance": 0.02}]
 
 
-@pytest.mark.parametrize("text, key, reason", [
-    ("01_a:\n  runs: [{day: 2018-01-01}]\n", "01_a.runs[0].day", "not a number"),
-    ("01_a:\n  product: {tolerance: [{a: 1}]}\n", "01_a.product.tolerance", "not a number"),
-    ("01_a:\n  product: {tolerance: 0.1}\n", "01_a.product.tolerance", "non-empty list"),
-    ("01_a:\n  product: {tolerance: []}\n", "01_a.product.tolerance", "non-empty list"),
-    ("01_a:\n  runs: [[1, [2]]]\n", "01_a.runs", "list of parameter mappings"),
-    ("01_a: [1, 2]\n", "01_a", "'runs' and/or 'product'"),
-    ("01_a:\n  sweep: {}\n", "01_a", "'runs' and/or 'product'"),
-])
+@pytest.mark.parametrize(
+    "text, key, reason",
+    [
+        ("01_a:\n  runs: [{day: 2018-01-01}]\n", "01_a.runs[0].day", "not a number"),
+        ("01_a:\n  product: {tolerance: [{a: 1}]}\n", "01_a.product.tolerance", "not a number"),
+        ("01_a:\n  product: {tolerance: 0.1}\n", "01_a.product.tolerance", "non-empty list"),
+        ("01_a:\n  product: {tolerance: []}\n", "01_a.product.tolerance", "non-empty list"),
+        ("01_a:\n  runs: [[1, [2]]]\n", "01_a.runs", "list of parameter mappings"),
+        ("01_a: [1, 2]\n", "01_a", "'runs' and/or 'product'"),
+        ("01_a:\n  sweep: {}\n", "01_a", "'runs' and/or 'product'"),
+    ],
+)
 def test_grid_with_bad_values_names_file_key_and_reason(tmp_path, text, key, reason):
     path = write_grid(tmp_path, text)
     with pytest.raises(RenderError) as err:
@@ -125,12 +165,15 @@ def test_grid_key_without_notebook_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(render.plan, "default_notebooks", lambda: [nb])
     with pytest.raises(RenderError, match=r"Grid key '09_zz' names no notebook; known: 01_a\."):
         render.plan_runs([], grid={"09_zz": [{}]})
-    assert [r.name for r in render.plan_runs([], grid={"01_a": [{"tolerance": 1}]})] == \
-        ["01_a__tolerance-1"]
+    assert [r.name for r in render.plan_runs([], grid={"01_a": [{"tolerance": 1}]})] == [
+        "01_a__tolerance-1"
+    ]
 
 
 def test_plan_rejects_unknown_edition(tmp_path):
-    with pytest.raises(RenderError, match=r"Edition 'teacher' is unknown; allowed: instructor, student"):
+    with pytest.raises(
+        RenderError, match=r"Edition 'teacher' is unknown; allowed: instructor, student"
+    ):
         render.plan_runs([make_notebook(tmp_path / "a.ipynb")], edition="teacher")
 
 
@@ -143,8 +186,9 @@ def test_unknown_parameter_is_refused_naming_notebook_and_declared(tmp_path):
     nb = make_notebook(tmp_path / "a.ipynb", params="tolerance: float = 0.0\nbasis: str = 'x'")
     with pytest.raises(RenderError) as err:
         render.check_parameters(render.plan_runs([nb], {"tolerence": 0.1}))
-    assert str(err.value) == ("Parameter 'tolerence' is not declared by a.ipynb; "
-                              "it declares: basis, tolerance.")
+    assert str(err.value) == (
+        "Parameter 'tolerence' is not declared by a.ipynb; it declares: basis, tolerance."
+    )
     render.check_parameters(render.plan_runs([nb], {"tolerance": 0.1}))
 
 
@@ -154,6 +198,7 @@ def test_resolve_notebook_unknown_name(tmp_path):
 
 
 # --- cache keys ---------------------------------------------------------------------------
+
 
 def test_run_key_depends_on_cells_tags_and_parameters_not_outputs(tmp_path):
     path = make_notebook(tmp_path / "a.ipynb", "x = 1")
@@ -211,6 +256,7 @@ def test_unknown_format_is_refused(tmp_path):
 
 # --- execution (kernels) -------------------------------------------------------------------
 
+
 @pytest.fixture
 def isolated_inputs(tmp_path, monkeypatch):
     data = tmp_path / "data"
@@ -243,23 +289,23 @@ def test_skip_when_unchanged_and_rerun_for_each_input_kind(tmp_path, monkeypatch
     assert go(force=True) == {"a": "ok", "b": "ok"}
 
     make_notebook(nb, "import os\nprint(tolerance, 'edited')")
-    assert go() == {"a": "ok", "b": "cached"}            # notebook cell changed: only a re-runs
+    assert go() == {"a": "ok", "b": "cached"}  # notebook cell changed: only a re-runs
 
     assert go({"tolerance": 0.5}) == {"a__tolerance-0.5": "ok", "b__tolerance-0.5": "ok"}
     assert go({"tolerance": 0.5}) == {"a__tolerance-0.5": "cached", "b__tolerance-0.5": "cached"}
 
     (data / "facts.csv").write_text("a,b\n1,3\n")
-    assert go() == {"a": "ok", "b": "ok"}                # data file changed
+    assert go() == {"a": "ok", "b": "ok"}  # data file changed
 
     (package / "units.py").write_text((package / "units.py").read_text() + "\n# touched\n")
-    assert go() == {"a": "ok", "b": "ok"}                # package source changed
+    assert go() == {"a": "ok", "b": "ok"}  # package source changed
 
     real = render.library_versions()
     monkeypatch.setattr(render.cache, "library_versions", lambda: {**real, "pandas": "99.0"})
-    assert go() == {"a": "ok", "b": "ok"}                # a library version changed
+    assert go() == {"a": "ok", "b": "ok"}  # a library version changed
 
     (out / "a.ipynb").unlink()
-    assert go() == {"a": "ok", "b": "cached"}            # an output went missing
+    assert go() == {"a": "ok", "b": "cached"}  # an output went missing
 
 
 @pytest.mark.slow
@@ -268,8 +314,9 @@ def test_failing_and_timed_out_runs_are_written_and_others_survive(tmp_path, iso
     bad = make_notebook(tmp_path / "bad.ipynb", "raise ValueError('broken on purpose')")
     slow = make_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
     out = tmp_path / "out"
-    result = render.render(render.plan_runs([good, bad, slow]), out, jobs=2, timeout=4,
-                           progress=False)
+    result = render.render(
+        render.plan_runs([good, bad, slow]), out, jobs=2, timeout=4, progress=False
+    )
     assert statuses(result) == {"good": "ok", "bad": "failed", "slow": "timed out"}
     assert not result.ok
     slow_outcome = [o for o in result.outcomes if o.name == "slow"][0]
@@ -283,15 +330,19 @@ def test_failing_and_timed_out_runs_are_written_and_others_survive(tmp_path, iso
     table = render.summary_table(result)
     assert "bad: ValueError: broken on purpose" in table
     # failed runs are not cached: they run again
-    again = render.render(render.plan_runs([good, bad]), out, jobs=1, progress=False,
-                          formats=("ipynb",))
+    again = render.render(
+        render.plan_runs([good, bad]), out, jobs=1, progress=False, formats=("ipynb",)
+    )
     assert statuses(again) == {"good": "cached", "bad": "failed"}
 
 
 @pytest.mark.slow
 def test_rerender_is_byte_identical_and_paths_relative(tmp_path):
-    nb = make_notebook(tmp_path / "a.ipynb", "import matplotlib.pyplot as plt\n"
-                       "plt.plot([1, 2, 3]); plt.show()", "print(tolerance)")
+    nb = make_notebook(
+        tmp_path / "a.ipynb",
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3]); plt.show()",
+        "print(tolerance)",
+    )
     out = tmp_path / "out"
     runs = render.plan_runs([nb], {"tolerance": 0.25})
     render.render(runs, out, jobs=1, progress=False, formats=("ipynb",))
@@ -307,14 +358,36 @@ def test_rerender_is_byte_identical_and_paths_relative(tmp_path):
 
 @pytest.mark.slow
 def test_the_run_record_is_stored_beside_the_run_and_the_cache_points_at_it(tmp_path):
-    record = {"schema": records.SCHEMA, "version": records.VERSION, "theme": "internet_users",
-              "parameters": {"tolerance": 0.0}, "sources": {}, "network": None, "diagnosis": None,
-              "claims": [{"claim_id": "netizens.total_2018", "theme": "internet_users", "verdict": "confirmed",
-                          "evidence": "exact", "stated": "45.537 million", "unit": "million persons",
-                          "likely_value": "", "reconstructed": None, "references": [],
-                          "explanation": "agrees", "sources": ["cnnic-2019-43rd-report"], "constraints": []}]}
-    nb = make_notebook(tmp_path / "f.ipynb", "from IPython.display import display\n"
-                       f"display({{{records.MIME!r}: {record!r}, 'text/plain': 'x'}}, raw=True)")
+    record = {
+        "schema": records.SCHEMA,
+        "version": records.VERSION,
+        "theme": "internet_users",
+        "parameters": {"tolerance": 0.0},
+        "sources": {},
+        "network": None,
+        "diagnosis": None,
+        "claims": [
+            {
+                "claim_id": "netizens.total_2018",
+                "theme": "internet_users",
+                "verdict": "confirmed",
+                "evidence": "exact",
+                "stated": "45.537 million",
+                "unit": "million persons",
+                "likely_value": "",
+                "reconstructed": None,
+                "references": [],
+                "explanation": "agrees",
+                "sources": ["cnnic-2019-43rd-report"],
+                "constraints": [],
+            }
+        ],
+    }
+    nb = make_notebook(
+        tmp_path / "f.ipynb",
+        "from IPython.display import display\n"
+        f"display({{{records.MIME!r}: {record!r}, 'text/plain': 'x'}}, raw=True)",
+    )
     out = tmp_path / "out"
     render.render(render.plan_runs([nb], {"tolerance": 0.5}), out, jobs=1, progress=False)
     name = "f__tolerance-0.5"
@@ -322,27 +395,39 @@ def test_the_run_record_is_stored_beside_the_run_and_the_cache_points_at_it(tmp_
     # what the kernel decided, untouched, and what only the renderer knows, beside it
     assert {k: stored[k] for k in record} == record
     assert stored["run"]["name"] == name and stored["run"]["parameters"] == {"tolerance": 0.5}
-    assert stored["run"]["outputs"] == {"ipynb": f"{name}.ipynb", "html": f"{name}.html",
-                                        "reader": f"reader/{name}.html"}
-    assert set(stored["inputs"]) == {"notebook", "data", "package"} and "papermill" in stored["versions"]
+    assert stored["run"]["outputs"] == {
+        "ipynb": f"{name}.ipynb",
+        "html": f"{name}.html",
+        "reader": f"reader/{name}.html",
+    }
+    assert (
+        set(stored["inputs"]) == {"notebook", "data", "package"}
+        and "papermill" in stored["versions"]
+    )
     entry = render.load_cache(out)["runs"][name]
-    assert entry["outputs"]["record"] == f"{name}{records.SUFFIX}" and "claims" not in json.dumps(entry)
+    assert entry["outputs"]["record"] == f"{name}{records.SUFFIX}" and "claims" not in json.dumps(
+        entry
+    )
     ledger = json.loads((out / "ledger.json").read_text())
     assert [row["claim_id"] for row in ledger] == ["netizens.total_2018"]
-    assert ledger[0]["notebook"] == f"{name}.ipynb" and ledger[0]["parameters"] == {"tolerance": 0.5}
+    assert ledger[0]["notebook"] == f"{name}.ipynb" and ledger[0]["parameters"] == {
+        "tolerance": 0.5
+    }
     assert f'href="{name}.html"' in (out / "index.html").read_text()
 
 
 @pytest.mark.slow
 def test_every_run_gets_a_page_without_code_and_the_two_pages_link(tmp_path):
-    nb = make_notebook(tmp_path / "g.ipynb", "secret_name = 6 * 7\nprint('the answer is', secret_name)")
+    nb = make_notebook(
+        tmp_path / "g.ipynb", "secret_name = 6 * 7\nprint('the answer is', secret_name)"
+    )
     out = tmp_path / "out"
     render.render(render.plan_runs([nb]), out, jobs=1, progress=False)
     analysis, reader = (out / "g.html").read_text(), (out / "reader" / "g.html").read_text()
-    assert "secret_name" in analysis and "secret_name" not in reader         # the code is left out
-    assert "the answer is 42" in reader                                       # its output stays
+    assert "secret_name" in analysis and "secret_name" not in reader  # the code is left out
+    assert "the answer is 42" in reader  # its output stays
     assert '<a href="reader/g.html">' in analysis and '<a href="../g.html">' in reader
-    (out / "reader" / "g.html").unlink()                                      # a lost page is made again
+    (out / "reader" / "g.html").unlink()  # a lost page is made again
     result = render.render(render.plan_runs([nb]), out, jobs=1, progress=False)
     assert statuses(result) == {"g": "ok"} and (out / "reader" / "g.html").exists()
 
@@ -367,8 +452,9 @@ def test_student_edition_applies_teach_before_execution(tmp_path, monkeypatch):
     nb.cells[-1].metadata["tags"] = ["solution"]
     nbformat.write(nb, path)
     out = tmp_path / "out"
-    result = render.render(render.plan_runs([path], edition="student"), out, jobs=1,
-                           progress=False, formats=("ipynb",))
+    result = render.render(
+        render.plan_runs([path], edition="student"), out, jobs=1, progress=False, formats=("ipynb",)
+    )
     assert statuses(result) == {"student/t": "ok"}
     written = (out / "student" / "t.ipynb").read_text()
     assert "SOLUTION TEXT" not in written and "answer = 1" in written
@@ -378,13 +464,21 @@ def test_declared_parameters_survive_an_equals_sign_in_the_comment(tmp_path):
     # Papermill's own reader drops this line ("0 = rounding only"); ours must not.
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell(
-        'tolerance: float = 0.0  # slack (0 = rounding only; 0 to 0.5)\nbasis: str = "year_end"  # a = b\n')
+        'tolerance: float = 0.0  # slack (0 = rounding only; 0 to 0.5)\nbasis: str = "year_end"  '
+        "# a = b\n"
+    )
     cell.metadata["tags"] = ["parameters"]
     nb.cells = [cell]
     nbformat.write(nb, tmp_path / "n.ipynb")
-    assert render.declared_parameters(tmp_path / "n.ipynb") == {"tolerance": 0.0, "basis": "year_end"}
+    assert render.declared_parameters(tmp_path / "n.ipynb") == {
+        "tolerance": 0.0,
+        "basis": "year_end",
+    }
     render.check_parameters([Run(notebook=tmp_path / "n.ipynb", parameters={"tolerance": 0.1})])
-    with pytest.raises(RenderError, match="Parameter 'colour' is not declared by n.ipynb; it declares: basis, tolerance."):
+    with pytest.raises(
+        RenderError,
+        match="Parameter 'colour' is not declared by n.ipynb; it declares: basis, tolerance.",
+    ):
         render.check_parameters([Run(notebook=tmp_path / "n.ipynb", parameters={"colour": 1})])
 
 

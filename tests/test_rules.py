@@ -16,8 +16,19 @@ def net_with(claim_id, printed, measure, unit="percent", settle=True):
     net = network.Network("test")
     q = net.figure(claim_id, printed, unit=unit)
     q.key.update(theme="test", paragraph=1, measure=measure)
-    rules.declare(net, q, {"measure": measure, "origin": "english-article", "figure_text": printed,
-                           "unit": unit, "qualifier": "exact", "value": 0.0}, None)
+    rules.declare(
+        net,
+        q,
+        {
+            "measure": measure,
+            "origin": "english-article",
+            "figure_text": printed,
+            "unit": unit,
+            "qualifier": "exact",
+            "value": 0.0,
+        },
+        None,
+    )
     if settle:
         net.would_settle(claim_id, "a source")
     return net
@@ -27,16 +38,21 @@ def finding(net, claim_id):
     return next(f for f in verdicts.derive(net) if f.claim_id == claim_id)
 
 
-@pytest.mark.parametrize("printed, measure, unit, broken", [
-    ("110%", "share", "percent", True),
-    ("100%", "share", "percent", False),
-    ("-5", "count", "items", True),
-    ("32", "rank among provinces", "rank", True),
-    ("31", "rank among provinces", "rank", False),
-    ("-101%", "growth", "percent", True),
-    ("-99%", "growth", "percent", False),
-])
-def test_a_figure_outside_its_kinds_domain_is_a_discrepancy_with_the_reason(printed, measure, unit, broken):
+@pytest.mark.parametrize(
+    "printed, measure, unit, broken",
+    [
+        ("110%", "share", "percent", True),
+        ("100%", "share", "percent", False),
+        ("-5", "count", "items", True),
+        ("32", "rank among provinces", "rank", True),
+        ("31", "rank among provinces", "rank", False),
+        ("-101%", "growth", "percent", True),
+        ("-99%", "growth", "percent", False),
+    ],
+)
+def test_a_figure_outside_its_kinds_domain_is_a_discrepancy_with_the_reason(
+    printed, measure, unit, broken
+):
     net = net_with("t.figure_2018", printed, measure, unit)
     found = finding(net, "t.figure_2018")
     if broken:
@@ -54,12 +70,34 @@ def test_the_fastest_time_is_no_slower_than_the_time_printed_for_the_procedure()
         net = network.Network("test")
         days = net.figure("t.days_2018", "2 working days", unit="working days")
         days.key.update(theme="test", measure="processing time")
-        rules.declare(net, days, {"measure": "processing time", "origin": "english-article",
-                                  "figure_text": "2", "unit": "working days", "qualifier": "exact", "value": 2.0}, None)
+        rules.declare(
+            net,
+            days,
+            {
+                "measure": "processing time",
+                "origin": "english-article",
+                "figure_text": "2",
+                "unit": "working days",
+                "qualifier": "exact",
+                "value": 2.0,
+            },
+            None,
+        )
         quick = net.figure("t.fastest_2018", fastest, unit="minutes")
         quick.key.update(theme="test", measure="fastest processing time")
-        rules.declare(net, quick, {"measure": "fastest processing time", "origin": "english-article",
-                                   "figure_text": fastest, "unit": "minutes", "qualifier": "exact", "value": 0.0}, None)
+        rules.declare(
+            net,
+            quick,
+            {
+                "measure": "fastest processing time",
+                "origin": "english-article",
+                "figure_text": fastest,
+                "unit": "minutes",
+                "qualifier": "exact",
+                "value": 0.0,
+            },
+            None,
+        )
         # 2 working days are at least 1.5 x 8 x 60 = 720 minutes, at most 2.5 x 8 x 60 = 1,200
         assert net.evaluate("t.fastest_2018_no_slower").holds is holds, fastest
 

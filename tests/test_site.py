@@ -17,10 +17,17 @@ from zjanalysis.render import export
 from zjanalysis.site import ledger
 
 CLAIM = {
-    "claim_id": "netizens.total_2018", "theme": "internet_users", "verdict": "discrepancy",
-    "evidence": "exact", "stated": "45.537 million", "unit": "million persons", "likely_value": "",
-    "reconstructed": {"lo": 45.5, "hi": 45.5, "lo_open": False, "hi_open": False}, "references": [],
-    "explanation": "off by <b>0.1%</b> & more", "sources": ["cnnic-2019-43rd-report", "zj-stats-2019"],
+    "claim_id": "netizens.total_2018",
+    "theme": "internet_users",
+    "verdict": "discrepancy",
+    "evidence": "exact",
+    "stated": "45.537 million",
+    "unit": "million persons",
+    "likely_value": "",
+    "reconstructed": {"lo": 45.5, "hi": 45.5, "lo_open": False, "hi_open": False},
+    "references": [],
+    "explanation": "off by <b>0.1%</b> & more",
+    "sources": ["cnnic-2019-43rd-report", "zj-stats-2019"],
     "constraints": [],
 }
 
@@ -30,14 +37,30 @@ def store(folder, name="01_x", claims=(CLAIM,), html=True, parameters=None, reco
     (folder / f"{name}.ipynb").parent.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}.ipynb").write_text("{}")
     outputs = {"ipynb": f"{name}.ipynb", **({"html": f"{name}.html"} if html else {})}
-    decided = record or {"schema": records.SCHEMA, "version": records.VERSION, "theme": "internet_users",
-                         "parameters": {}, "claims": list(claims), "sources": {}, "network": None,
-                         "diagnosis": None}
-    stored = records.with_run(decided, run={"name": name, "notebook": f"notebooks/{name}.ipynb",
-                                            "edition": "instructor",
-                                            "parameters": {"tolerance": 0.01} if parameters is None else parameters,
-                                            "status": "ok", "message": "", "outputs": outputs},
-                              inputs={"data": "d"}, versions={"python": "3"})
+    decided = record or {
+        "schema": records.SCHEMA,
+        "version": records.VERSION,
+        "theme": "internet_users",
+        "parameters": {},
+        "claims": list(claims),
+        "sources": {},
+        "network": None,
+        "diagnosis": None,
+    }
+    stored = records.with_run(
+        decided,
+        run={
+            "name": name,
+            "notebook": f"notebooks/{name}.ipynb",
+            "edition": "instructor",
+            "parameters": {"tolerance": 0.01} if parameters is None else parameters,
+            "status": "ok",
+            "message": "",
+            "outputs": outputs,
+        },
+        inputs={"data": "d"},
+        versions={"python": "3"},
+    )
     (folder / f"{name}{records.SUFFIX}").write_text(records.dumps(stored))
 
 
@@ -102,7 +125,7 @@ def test_the_ledger_page_escapes_colours_counts_and_links(tmp_path):
     assert '<span class="v-misleading">misleading</span> 0' in page
     assert page.count('<a href="01_x.html">01_x</a>') == 2
     assert ".v-discrepancy { color: #fff; background: #cf222e" in page
-    assert '<a href="index.html">' in page                     # back to the readers' page
+    assert '<a href="index.html">' in page  # back to the readers' page
     assert "<script" not in page and not re.search(r"(?:src|href)=[\"']?https?:", page)
 
 
@@ -125,13 +148,24 @@ def _text(fragment: str) -> str:
 
 def test_the_readers_page_has_a_card_for_every_claim_in_the_ledger(tmp_path):
     store(tmp_path, record=_network_record())
-    store(tmp_path, "02_y", claims=({**CLAIM, "claim_id": "b.y_2018", "theme": "broadband",
-                                     "verdict": "unverifiable", "evidence": "none"},))
+    store(
+        tmp_path,
+        "02_y",
+        claims=(
+            {
+                **CLAIM,
+                "claim_id": "b.y_2018",
+                "theme": "broadband",
+                "verdict": "unverifiable",
+                "evidence": "none",
+            },
+        ),
+    )
     rows = site.build(tmp_path)
     page = (tmp_path / "index.html").read_text()
     cards = _cards(page)
     assert set(cards) == {row["claim_id"] for row in rows}
-    assert '<a href="ledger.html">' in page                    # the analysts' ledger, one click away
+    assert '<a href="ledger.html">' in page  # the analysts' ledger, one click away
     assert "<script" not in page and not re.search(r"(?:src|href)=[\"']?https?:", page)
 
 
@@ -140,11 +174,13 @@ def test_a_card_says_what_was_found_in_words_not_colour(tmp_path):
     site.build(tmp_path)
     card = _cards((tmp_path / "index.html").read_text())["t.total_2018"]
     verdict = re.search(r'<p class="verdict v-discrepancy">(.*?)</p>', card, re.S).group(1)
-    assert _text(verdict) == "✘ Discrepancy"                  # an icon and a word
+    assert _text(verdict) == "✘ Discrepancy"  # an icon and a word
     summary = _text(re.search(r'<p class="summary">(.*?)</p>', card, re.S).group(1))
     # 45.437 − 5.877 = 39.560 and 45.437 / 57.37 = 79.20 %: two checks agree with one change
-    assert summary == ("The printed “45.537 million” is most likely a misprint for 45.437 million: that one "
-                       "change makes two checks agree.")
+    assert summary == (
+        "The printed “45.537 million” is most likely a misprint for 45.437 million: that one "
+        "change makes two checks agree."
+    )
     assert len(summary.split()) <= 40
     assert "<details><summary>How we checked</summary>" in card
     assert '<a href="01_x.html">The analysis, with code</a>' in card
@@ -164,17 +200,27 @@ def test_the_readers_page_opens_with_the_findings(tmp_path):
     store(tmp_path, record=_network_record())
     site.build(tmp_path)
     page = (tmp_path / "index.html").read_text()
-    findings = page[page.index('<ul class="findings">'):page.index("</ul>", page.index("findings"))]
-    assert "We checked 3 figures" in _text(findings)           # total, increase and rate
+    findings = page[
+        page.index('<ul class="findings">') : page.index("</ul>", page.index("findings"))
+    ]
+    assert "We checked 3 figures" in _text(findings)  # total, increase and rate
     assert "should most likely read 45.437 million" in _text(findings)
 
 
 def test_a_card_cites_its_sources_with_publisher_date_and_link(tmp_path):
     record = _network_record()
     record["claims"][0]["sources"] = ["s1"]
-    record["sources"] = {"s1": {"label": "CNNIC 2019", "publisher": "CNNIC", "title": "43rd report",
-                                "url": "https://example.org/r<1>", "published": "2019-02-28", "locator": "",
-                                "warning": ""}}
+    record["sources"] = {
+        "s1": {
+            "label": "CNNIC 2019",
+            "publisher": "CNNIC",
+            "title": "43rd report",
+            "url": "https://example.org/r<1>",
+            "published": "2019-02-28",
+            "locator": "",
+            "warning": "",
+        }
+    }
     store(tmp_path, record=record)
     site.build(tmp_path)
     card = _cards((tmp_path / "index.html").read_text())["t.total_2018"]
@@ -207,16 +253,29 @@ def test_the_site_is_a_function_of_the_records_alone(tmp_path):
 
 def test_a_stored_file_that_is_not_a_record_is_named(tmp_path):
     (tmp_path / f"01_x{records.SUFFIX}").write_text('{"schema": "something else"}')
-    with pytest.raises(records.RecordError, match=r"01_x.record.json is not a zjanalysis run record"):
+    with pytest.raises(
+        records.RecordError, match=r"01_x.record.json is not a zjanalysis run record"
+    ):
         site.build(tmp_path)
 
 
 def test_export_html_is_offline_with_embedded_images():
     nb = nbformat.v4.new_notebook()
-    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-    nb.cells = [nbformat.v4.new_markdown_cell("Title $x^2$"),
-                nbformat.v4.new_code_cell("plot", outputs=[nbformat.v4.new_output(
-                    "display_data", data={"image/png": png, "text/plain": "<Figure>"})])]
+    png = (
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhf"
+        "DwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("Title $x^2$"),
+        nbformat.v4.new_code_cell(
+            "plot",
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data", data={"image/png": png, "text/plain": "<Figure>"}
+                )
+            ],
+        ),
+    ]
     page = export.export_html(nb)
     assert f"data:image/png;base64,{png}" in page
     external = re.findall(r"<(?:script|link)\b[^>]*(?:src|href)=[\"']?(?:https?:)?//", page)
@@ -224,13 +283,17 @@ def test_export_html_is_offline_with_embedded_images():
 
 
 def test_read_ledger_missing_says_what_to_run(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"No ledger at .*ledger.json; run `zjanalysis render"):
+    with pytest.raises(
+        FileNotFoundError, match=r"No ledger at .*ledger.json; run `zjanalysis render"
+    ):
         ledger.read_ledger(tmp_path)
 
 
 def test_format_ledger_aligns_and_counts():
-    rows = [{"claim_id": "a.b_2018", "verdict": "confirmed", "stated": "1", "notebook": "n.ipynb"},
-            {"claim_id": "c_2018", "verdict": "discrepancy", "stated": "x" * 60, "notebook": "n"}]
+    rows = [
+        {"claim_id": "a.b_2018", "verdict": "confirmed", "stated": "1", "notebook": "n.ipynb"},
+        {"claim_id": "c_2018", "verdict": "discrepancy", "stated": "x" * 60, "notebook": "n"},
+    ]
     text = ledger.format_ledger(rows)
     lines = text.splitlines()
     assert lines[0].index("verdict") == lines[2].index("confirmed") == lines[3].index("discrepancy")
@@ -245,9 +308,17 @@ def _network_record():
     t = net.figure("t.total_2018", "45.537 million", unit="million persons")
     i = net.figure("t.increase_2018", "5.877 million", unit="million persons")
     r = net.figure("t.rate_2018", "79.2%", unit="percent")
-    e = net.figure("t.edition_2017", "39.56", kind="reference", unit="million persons", source="s1",
-                   label="count <2017>")
-    p = net.figure("t.population_2018", "57.37", kind="reference", unit="million persons", source="s2")
+    e = net.figure(
+        "t.edition_2017",
+        "39.56",
+        kind="reference",
+        unit="million persons",
+        source="s1",
+        label="count <2017>",
+    )
+    p = net.figure(
+        "t.population_2018", "57.37", kind="reference", unit="million persons", source="s2"
+    )
     net.check("t.end_2017", t - i, e, says="last year's count")
     net.check("t.rate", t / p * 100, r, says="the rate")
     return records.build(net)
@@ -257,10 +328,18 @@ def test_the_ledger_page_lists_the_likely_misprints_from_the_networks(tmp_path):
     store(tmp_path, record=_network_record())
     site.build(tmp_path)
     page = (tmp_path / "ledger.html").read_text()
-    table = page[page.index('<table class="wide misprints">'):page.index("</table>", page.index("misprints"))]
+    table = page[
+        page.index('<table class="wide misprints">') : page.index(
+            "</table>", page.index("misprints")
+        )
+    ]
     # 45.437 − 5.877 = 39.560 and 45.437 / 57.37 = 79.20 %: the one likely misprint
-    assert "<code>t.total_2018</code>" in table and "<b>45.437 million</b>" in table and ">likely<" in table
-    assert table.count("<tr>") == 2   # the header and one misprint
+    assert (
+        "<code>t.total_2018</code>" in table
+        and "<b>45.437 million</b>" in table
+        and ">likely<" in table
+    )
+    assert table.count("<tr>") == 2  # the header and one misprint
 
 
 def test_the_network_page_draws_every_recorded_network_escaped(tmp_path):

@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zjanalysis import slips
 
@@ -22,7 +23,11 @@ def test_one_digit_changed_reaches_every_other_digit_but_a_leading_zero():
 
 
 def test_swaps_are_of_adjacent_digits_only():
-    assert texts(slips.readings("45.537 million"), "swap") == ["54.537 million", "45.357 million", "45.573 million"]
+    assert texts(slips.readings("45.537 million"), "swap") == [
+        "54.537 million",
+        "45.357 million",
+        "45.573 million",
+    ]
 
 
 def test_a_dropped_digit_is_undone_by_inserting_one_and_a_doubled_by_removing_one():
@@ -33,8 +38,18 @@ def test_a_dropped_digit_is_undone_by_inserting_one_and_a_doubled_by_removing_on
 
 
 def test_decimal_point_and_counting_unit_slips():
-    assert set(texts(slips.readings("45.537"), "decimal")) == {"0.45537", "4.5537", "455.37", "4553.7"}
-    assert set(texts(slips.readings("45.537"), "unit")) == {"0.0045537", "0.045537", "45537", "455370"}
+    assert set(texts(slips.readings("45.537"), "decimal")) == {
+        "0.45537",
+        "4.5537",
+        "455.37",
+        "4553.7",
+    }
+    assert set(texts(slips.readings("45.537"), "unit")) == {
+        "0.0045537",
+        "0.045537",
+        "45537",
+        "455370",
+    }
     assert texts(slips.readings("79.2%", counting_unit=False), "unit") == []
 
 

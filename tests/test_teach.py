@@ -144,7 +144,9 @@ def test_an_unrelated_wrong_answer_gets_no_slip_hint(registered):
 def test_the_placeholder_is_not_an_error(registered, placeholder):
     verdict = teach.check("99-ex1", placeholder)
     assert verdict.status == "no_answer"
-    assert verdict.message == "99-ex1 — No answer yet — replace ... with a number in million persons."
+    assert (
+        verdict.message == "99-ex1 — No answer yet — replace ... with a number in million persons."
+    )
 
 
 @pytest.mark.parametrize(
@@ -178,14 +180,17 @@ def test_expected_answers_built_with_figures_are_accepted(temporary):
     # Same working as 99-ex1, through the project's own interval arithmetic: [39.659, 39.661].
     temporary(
         "99-ex3",
-        lambda: figures.from_claim("netizens.total_2018").interval
-        - figures.from_claim("netizens.increase_2018").interval,
+        lambda: (
+            figures.from_claim("netizens.total_2018").interval
+            - figures.from_claim("netizens.increase_2018").interval
+        ),
         unit="million persons",
     )
     assert teach.accepted_range("99-ex3") == pytest.approx((39.460705, 39.859305))
     verdict = teach.check("99-ex3", 39.66)
     assert verdict.message.startswith(
-        "99-ex3 — Correct: 39.66 million persons is within the accepted range, 39.461 to 39.859 million persons"
+        "99-ex3 — Correct: 39.66 million persons is within the accepted range, 39.461 to 39.859 "
+        "million persons"
     )
     # A Stated handed in as an answer is judged by its interval's midpoint (45.537: wrong here).
     assert teach.check("99-ex3", figures.from_claim("netizens.total_2018")).status == "incorrect"
@@ -210,16 +215,23 @@ def test_judge_gives_the_verdict_of_check_without_showing_it(registered, capsys)
     assert teach.judge("99-ex1", 39.66).message == teach.check("99-ex1", 39.66).message
 
 
-@pytest.mark.parametrize(("answer", "slip"), [(-39.66, "sign"), (39660, "unit"), (0.3966, "unit"), (51.414, "")])
+@pytest.mark.parametrize(
+    ("answer", "slip"), [(-39.66, "sign"), (39660, "unit"), (0.3966, "unit"), (51.414, "")]
+)
 def test_a_wrong_number_names_its_slip(registered, answer, slip):
     assert teach.judge("99-ex1", answer).slip == slip
 
 
 def test_an_open_ended_range_names_no_unit_slip(temporary):
-    # 'more than 500': 60 x 10 = 600 lands inside, but 60 is not 'the right number in the wrong unit'.
+    # 'more than 500': 60 x 10 = 600 lands inside, but 60 is not 'the right number in the wrong
+    # unit'.
     temporary("99-ex3", lambda: Box(500.0, math.inf), unit="firms")
     verdict = teach.judge("99-ex3", 60)
-    assert verdict.status == "incorrect" and verdict.slip == "" and "power of ten" not in verdict.message
+    assert (
+        verdict.status == "incorrect"
+        and verdict.slip == ""
+        and "power of ten" not in verdict.message
+    )
 
 
 def test_points_and_unit_credit_default_to_one_and_a_half(temporary):
@@ -267,7 +279,10 @@ def test_an_unknown_choice_lists_the_choices(registered, answer):
 
 def test_the_choice_placeholder_lists_the_choices(registered):
     verdict = teach.check("99-ex2", ...)
-    assert verdict.message == "99-ex2 — No answer yet — replace ... with one of: 'percent', 'percentage points'."
+    assert (
+        verdict.message
+        == "99-ex2 — No answer yet — replace ... with one of: 'percent', 'percentage points'."
+    )
 
 
 # --- ids, prompts, display --------------------------------------------------------------------
@@ -320,7 +335,11 @@ def test_exercises_lists_the_registry_in_order(registered):
         ("99-ex3", {"slack": -0.1}, "slack must be a relative amount >= 0 such as 0.01, got -0.1."),
         ("99-ex3", {"tolerance": float("nan")}, "tolerance must be a relative amount >= 0"),
         ("99-ex3", {"unit": 3}, "unit must be text"),
-        ("99-ex3", {"points": 0}, "Exercise 99-ex3: points must be a number above 0 such as 1, got 0."),
+        (
+            "99-ex3",
+            {"points": 0},
+            "Exercise 99-ex3: points must be a number above 0 such as 1, got 0.",
+        ),
         ("99-ex3", {"points": True}, "points must be a number above 0"),
         ("99-ex3", {"unit_credit": 1.5}, "unit_credit must be a share of the points from 0 to 1"),
     ],
@@ -338,7 +357,9 @@ def test_one_id_twice_is_refused(temporary):
     def other():
         return 2.0
 
-    with pytest.raises(teach.ExerciseError, match=r"Exercise id 99-ex3 is defined twice: in .* and in "):
+    with pytest.raises(
+        teach.ExerciseError, match=r"Exercise id 99-ex3 is defined twice: in .* and in "
+    ):
         teach.exercise("99-ex3", prompt="Another question.", hint="Another hint.")(other)
     assert teach.expected("99-ex3") == 1.0
 
@@ -354,13 +375,17 @@ def test_redefining_the_same_function_replaces_it(temporary):
 
 def test_an_answer_function_of_the_wrong_kind_is_reported(temporary):
     temporary("99-ex3", lambda: "forty")
-    with pytest.raises(teach.ExerciseError, match=r"Exercise 99-ex3 .* must return an Interval or a finite number"):
+    with pytest.raises(
+        teach.ExerciseError, match=r"Exercise 99-ex3 .* must return an Interval or a finite number"
+    ):
         teach.check("99-ex3", 40)
 
 
 def test_a_choice_function_outside_its_choices_is_reported(temporary):
     temporary("99-ex3", lambda: "maybe", choices=("yes", "no"))
-    with pytest.raises(teach.ExerciseError, match=r"returned 'maybe', which is not one of its choices"):
+    with pytest.raises(
+        teach.ExerciseError, match=r"returned 'maybe', which is not one of its choices"
+    ):
         teach.check("99-ex3", "yes")
 
 
@@ -375,9 +400,12 @@ def test_importing_teach_is_light():
 
     code = (
         "import sys, zjanalysis.teach; "
-        "print(sorted(m for m in ('pandas', 'numpy', 'nbformat', 'IPython', 'matplotlib') if m in sys.modules))"
+        "print(sorted(m for m in ('pandas', 'numpy', 'nbformat', 'IPython', 'matplotlib') if m "
+        "in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout == "[]\n" and result.stderr == ""
 
 
@@ -387,7 +415,11 @@ def test_importing_teach_is_light():
 def small_notebook(setup: str = "from zjanalysis import teach") -> nbformat.NotebookNode:
     """An instructor notebook with one exercise: prompt, answer, check and two solution cells."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
 
     def code(source, *tags):
         cell = nbformat.v4.new_code_cell(source)
@@ -395,7 +427,9 @@ def small_notebook(setup: str = "from zjanalysis import teach") -> nbformat.Note
         return cell
 
     nb.cells = [
-        nbformat.v4.new_markdown_cell("# A small notebook\nExercise 99-ex1 asks for the 2017 base."),
+        nbformat.v4.new_markdown_cell(
+            "# A small notebook\nExercise 99-ex1 asks for the 2017 base."
+        ),
         code(setup),
         code("answer_99_ex1 = ...  # your answer, in million persons", "answer"),
         code('teach.check("99-ex1", answer_99_ex1)'),
@@ -427,7 +461,8 @@ def test_student_edition_records_a_digest_of_every_locked_cell():
     # sha256 over the cell type, a newline and the source.
     expected = [
         hashlib.sha256(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()
-        for index, cell in enumerate(student.cells) if index != 2
+        for index, cell in enumerate(student.cells)
+        if index != 2
     ]
     assert student.metadata["zjanalysis"]["locked"] == expected
 
@@ -446,7 +481,9 @@ def test_cell_digest_ignores_outputs_and_line_endings_but_not_one_character():
     assert teach.cell_digest(as_markdown) != teach.cell_digest(cell)
 
 
-@pytest.mark.parametrize(("exercise_id", "variable"), [("01-ex2", "answer_01_ex2"), ("08-ex10", "answer_08_ex10")])
+@pytest.mark.parametrize(
+    ("exercise_id", "variable"), [("01-ex2", "answer_01_ex2"), ("08-ex10", "answer_08_ex10")]
+)
 def test_answer_variable_spells_the_notebook_name(exercise_id, variable):
     assert teach.answer_variable(exercise_id) == variable
 
@@ -485,7 +522,9 @@ def test_a_cell_tagged_solution_and_answer_is_refused():
 
 @pytest.mark.parametrize("bad", [None, [], {"nbformat": 4}, "notebook.ipynb"])
 def test_student_edition_needs_a_notebook(bad):
-    with pytest.raises(TypeError, match=r"student_edition needs a notebook \(a mapping with a 'cells' list\)"):
+    with pytest.raises(
+        TypeError, match=r"student_edition needs a notebook \(a mapping with a 'cells' list\)"
+    ):
         teach.student_edition(bad)
 
 
@@ -509,7 +548,9 @@ KERNEL_SETUP = textwrap.dedent(
 
 def execute(nb):
     nbclient = pytest.importorskip("nbclient")
-    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    nbclient.NotebookClient(
+        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
     return nb
 
 
@@ -520,7 +561,9 @@ def text_outputs(cell):
 @pytest.mark.slow
 def test_student_edition_executes_top_to_bottom():
     student = execute(teach.student_edition(small_notebook(KERNEL_SETUP)))
-    assert not any(o.output_type == "error" for c in student.cells if c.cell_type == "code" for o in c.outputs)
+    assert not any(
+        o.output_type == "error" for c in student.cells if c.cell_type == "code" for o in c.outputs
+    )
     # Shown once, although check() both displays its verdict and returns it as the last value.
     assert text_outputs(student.cells[3]) == [
         "99-ex1 — No answer yet — replace ... with a number in million persons."
@@ -547,7 +590,7 @@ def real_exercises():
 
 
 def typed_in_numbers(function) -> list[float]:
-    """Non-trivial numeric literals in a function's source: figures typed in instead of looked up."""
+    """Non-trivial numeric literals in a function's source: figures typed in, not looked up."""
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     except (OSError, TypeError, SyntaxError):
@@ -572,12 +615,18 @@ def test_every_real_exercise_computes_its_answer_from_the_data(exercise_id):
     else:
         lo, hi = teach.accepted_range(exercise_id)
         assert lo <= hi
-        assert teach.check(exercise_id, hi if math.isfinite(hi) else lo * 2 if lo > 0 else 0).correct
+        assert teach.check(
+            exercise_id, hi if math.isfinite(hi) else lo * 2 if lo > 0 else 0
+        ).correct
         for digits in (2, 3, 4):
             for bound in (value.lo, value.hi) if hasattr(value, "lo") else (value,):
                 if math.isfinite(bound) and abs(bound) >= 1:
-                    assert f"{bound:.{digits}g}" not in ex.hint, f"{exercise_id}: the hint gives the answer away"
-    assert typed_in_numbers(ex.answer) == [], f"{exercise_id}: figures must come from data, not literals"
+                    assert f"{bound:.{digits}g}" not in ex.hint, (
+                        f"{exercise_id}: the hint gives the answer away"
+                    )
+    assert typed_in_numbers(ex.answer) == [], (
+        f"{exercise_id}: figures must come from data, not literals"
+    )
     assert teach.check(exercise_id, ...).status == "no_answer"
 
 
@@ -586,7 +635,9 @@ def test_every_real_exercise_belongs_to_a_theme_notebook(exercise_id):
     ex = teach.get(exercise_id)
     # Notebook NN (01..) is the NN-th theme in reading order, as in docs/architecture.md.
     number = int(ex.notebook_number)
-    assert 1 <= number <= len(data.THEMES), f"{exercise_id}: there is no theme notebook {ex.notebook_number}"
+    assert 1 <= number <= len(data.THEMES), (
+        f"{exercise_id}: there is no theme notebook {ex.notebook_number}"
+    )
     theme = data.THEMES[number - 1]
     assert ex.module == f"zjanalysis.exercises.{theme}", (
         f"{exercise_id} is defined in {ex.module}; notebook {ex.notebook_number} is {theme}, "
@@ -595,20 +646,32 @@ def test_every_real_exercise_belongs_to_a_theme_notebook(exercise_id):
     path = ROOT / "notebooks" / f"{ex.notebook_number}_{theme}.ipynb"
     assert path.exists(), f"{exercise_id} belongs to notebooks/{path.name}, which does not exist"
     ids = teach.notebook_exercises(nbformat.read(path, as_version=4))
-    assert exercise_id in ids, f"{exercise_id} is registered but notebooks/{path.name} never mentions it"
+    assert exercise_id in ids, (
+        f"{exercise_id} is registered but notebooks/{path.name} never mentions it"
+    )
 
 
 @pytest.mark.parametrize("path", THEME_NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_theme_notebook_has_exercises_with_answers_and_solutions(path):
     nb = nbformat.read(path, as_version=4)
     registered = [key for key in teach.exercises() if key.startswith(path.name[:2] + "-")]
-    assert len(registered) >= 2, f"{path.name}: needs at least two exercises, registered: {registered}"
+    assert len(registered) >= 2, (
+        f"{path.name}: needs at least two exercises, registered: {registered}"
+    )
     cells = teach.notebook_exercises(nb)
     for exercise_id in registered:
-        assert cells.get(exercise_id, {}).get("answer"), f"{path.name}: {exercise_id} has no cell tagged 'answer'"
-        assert cells.get(exercise_id, {}).get("solution"), f"{path.name}: {exercise_id} has no cell tagged 'solution'"
-    checked = set(re.findall(r"""check\(\s*["'](\d\d-ex\d+)["']""", "".join(c.source for c in nb.cells)))
-    assert checked <= set(registered), f"{path.name}: checks unregistered exercises {sorted(checked - set(registered))}"
+        assert cells.get(exercise_id, {}).get("answer"), (
+            f"{path.name}: {exercise_id} has no cell tagged 'answer'"
+        )
+        assert cells.get(exercise_id, {}).get("solution"), (
+            f"{path.name}: {exercise_id} has no cell tagged 'solution'"
+        )
+    checked = set(
+        re.findall(r"""check\(\s*["'](\d\d-ex\d+)["']""", "".join(c.source for c in nb.cells))
+    )
+    assert checked <= set(registered), (
+        f"{path.name}: checks unregistered exercises {sorted(checked - set(registered))}"
+    )
 
 
 @pytest.mark.parametrize("path", THEME_NOTEBOOKS, ids=lambda p: p.stem)

@@ -31,7 +31,11 @@ def test_a_like_for_like_match_confirms_exactly():
 
 
 def test_a_non_comparable_mismatch_is_not_a_discrepancy():
-    net = pair("8.21 minutes", "8.26", differs={"definition": "large city hospitals only", "date": "measured in 2019"})
+    net = pair(
+        "8.21 minutes",
+        "8.26",
+        differs={"definition": "large city hospitals only", "date": "measured in 2019"},
+    )
     f = one(verdicts.derive(net), "t.claim_2018")
     assert f.verdict == "unverifiable" and f.evidence == "indirect"
     assert "large city hospitals only" in f.explanation and "measured in 2019" in f.explanation
@@ -63,12 +67,19 @@ def test_a_slip_names_the_likely_value_in_the_claims_unit():
     t = net.figure("t.total_2018", "45.537 million", unit="million persons")
     i = net.figure("t.increase_2018", "5.877 million", unit="million persons")
     r = net.figure("t.rate_2018", "79.2%", unit="percent")
-    edition = net.figure("t.edition_2017", "39.56", kind="reference", unit="million persons", source="s1")
-    population = net.figure("t.population_2018", "57.37", kind="reference", unit="million persons", source="s2")
+    edition = net.figure(
+        "t.edition_2017", "39.56", kind="reference", unit="million persons", source="s1"
+    )
+    population = net.figure(
+        "t.population_2018", "57.37", kind="reference", unit="million persons", source="s2"
+    )
     net.check("t.end_2017", t - i, edition, says="last year's count")
     net.check("t.rate", figures.share_of(t, population), r, says="the rate")
     found = {f.claim_id: f for f in verdicts.derive(net)}
-    assert (found["t.total_2018"].verdict, found["t.total_2018"].likely_value) == ("discrepancy", "45.437")
+    assert (found["t.total_2018"].verdict, found["t.total_2018"].likely_value) == (
+        "discrepancy",
+        "45.437",
+    )
     # with the total read as 45.437, 45.437 − 5.877 = 39.560 and 45.437 / 57.37 = 79.20 %
     assert found["t.increase_2018"].verdict == "confirmed"
     assert "once t.total_2018 is read as 45.437 million" in found["t.increase_2018"].explanation
@@ -79,12 +90,20 @@ def test_a_loose_check_only_bounds_the_figure():
     net = network.Network("test")
     level = net.figure("t.level_2018", "1,671.88 billion yuan", unit="billion yuan")
     growth = net.figure("t.growth_2018", "25.4%", unit="percent")
-    prev = net.figure("t.prev_2017", "1.3", kind="reference", qualifier="about", unit="trillion yuan", source="s")
+    prev = net.figure(
+        "t.prev_2017", "1.3", kind="reference", qualifier="about", unit="trillion yuan", source="s"
+    )
     net.check("t.base", figures.implied_base(level, growth), prev * 1000, says="last year's level")
     found = {f.claim_id: f for f in verdicts.derive(net)}
     # 1671.88 / 1.254 = 1333.2 ∈ [1250, 1350]; the growth could be anything from 23.8 % to 33.8 %
-    assert (found["t.growth_2018"].verdict, found["t.growth_2018"].evidence) == ("consistent", "bounds")
-    assert (found["t.level_2018"].verdict, found["t.level_2018"].evidence) == ("consistent", "bounds")
+    assert (found["t.growth_2018"].verdict, found["t.growth_2018"].evidence) == (
+        "consistent",
+        "bounds",
+    )
+    assert (found["t.level_2018"].verdict, found["t.level_2018"].evidence) == (
+        "consistent",
+        "bounds",
+    )
 
 
 def test_checks_among_the_reports_own_figures_make_it_consistent():
@@ -94,7 +113,10 @@ def test_checks_among_the_reports_own_figures_make_it_consistent():
     total = net.figure("t.total_2018", "620", unit="items")
     net.check("t.sum", a + b, total, says="the parts add up")
     found = {f.claim_id: f for f in verdicts.derive(net)}
-    assert (found["t.total_2018"].verdict, found["t.total_2018"].evidence) == ("consistent", "exact")
+    assert (found["t.total_2018"].verdict, found["t.total_2018"].evidence) == (
+        "consistent",
+        "exact",
+    )
 
 
 def test_a_wording_that_invites_the_wrong_reading_is_misleading():
@@ -103,7 +125,9 @@ def test_a_wording_that_invites_the_wrong_reading_is_misleading():
     national = net.figure("t.national_2018", "59.6", kind="reference", unit="percent", source="s")
     gap = net.figure("t.gap_2018", "19.6%", unit="percentage points")
     points = net.check("t.points", gap, figures.points_gap(rate, national), says="gap in points")
-    percent = net.reading("t.percent", gap, figures.relative_gap(rate, national), says="gap in percent")
+    percent = net.reading(
+        "t.percent", gap, figures.relative_gap(rate, national), says="gap in percent"
+    )
     net.wording("t.gap_2018", intended=points, literal=percent, why="points printed as percent")
     net.would_settle("t.rate_2018", "x")
     found = {f.claim_id: f for f in verdicts.derive(net)}
@@ -113,9 +137,17 @@ def test_a_wording_that_invites_the_wrong_reading_is_misleading():
 
 def test_a_check_that_cannot_fail_is_no_evidence():
     net = network.Network("test")
-    users = net.figure("t.users_2018", "more than 20.21 million", qualifier="more_than", unit="million users")
-    later = net.figure("t.users_2019", "more than 22 million", qualifier="more_than", kind="reference",
-                       unit="million users", source="s")
+    users = net.figure(
+        "t.users_2018", "more than 20.21 million", qualifier="more_than", unit="million users"
+    )
+    later = net.figure(
+        "t.users_2019",
+        "more than 22 million",
+        qualifier="more_than",
+        kind="reference",
+        unit="million users",
+        source="s",
+    )
     net.check("t.later_floor", users, later, relation="<=", says="the count did not fall by 2019")
     net.would_settle("t.users_2018", "the operator's end-2018 statistics")
     f = one(verdicts.derive(net), "t.users_2018")
@@ -140,7 +172,10 @@ def test_a_claim_whose_checks_bound_nothing_still_says_what_would_settle_it():
     # widened by half, b − c = [4.5, 15] − [4.5, 13.5] holds zero: a / (b − c) bounds nothing
     net.check("t.ratio", a / (b - c), 10, says="a over the difference")
     f = one(verdicts.derive(net), "t.a_2018")
-    assert (f.verdict, f.evidence) == ("unverifiable", "none") and "would settle it" in f.explanation
+    assert (f.verdict, f.evidence) == (
+        "unverifiable",
+        "none",
+    ) and "would settle it" in f.explanation
 
 
 def test_every_evidence_value_is_documented():

@@ -1,4 +1,5 @@
 """Package versions and the one tree hash."""
+
 import hashlib
 import sys
 from importlib import metadata

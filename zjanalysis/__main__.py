@@ -1,4 +1,5 @@
 """`python -m zjanalysis ...` is the same as the `zjanalysis` command."""
+
 import sys
 
 from zjanalysis.cli import main

@@ -136,13 +136,28 @@ def stated_vs_reference(
     ax.set_xlim(lo, hi)
     ax.set_ylim(len(rows) - 0.5, -0.6)
     s = rows[0][1]
-    ax.axvspan(max(s.lo, lo), min(s.hi, hi), color=COLORS["band"], alpha=0.6, lw=0, zorder=0,
-               gid="stated-band")
+    ax.axvspan(
+        max(s.lo, lo),
+        min(s.hi, hi),
+        color=COLORS["band"],
+        alpha=0.6,
+        lw=0,
+        zorder=0,
+        gid="stated-band",
+    )
     for y, (_, r) in enumerate(rows):
         color = COLORS["stated"] if y == 0 else COLORS["reference"]
         _draw_range(ax, r, y, color, vertical=False)
-        ax.annotate(_fmt_range(r), (r.point, y), xytext=(0, 7), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=9, color=color)
+        ax.annotate(
+            _fmt_range(r),
+            (r.point, y),
+            xytext=(0, 7),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            color=color,
+        )
     ax.set_yticks(range(len(rows)), [name for name, _ in rows])
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(unit)
@@ -172,8 +187,12 @@ def slope(
     """
     unit = _require_unit(unit)
     series = _slope_series(before, after, name)
-    if (not isinstance(labels, Sequence) or isinstance(labels, str) or len(labels) != 2
-            or not all(isinstance(t, str) for t in labels)):
+    if (
+        not isinstance(labels, Sequence)
+        or isinstance(labels, str)
+        or len(labels) != 2
+        or not all(isinstance(t, str) for t in labels)
+    ):
         raise ValueError(f"labels must be two strings (before, after); got {labels!r}.")
 
     ax = _start(ax, (6.4, 4.6))
@@ -191,11 +210,29 @@ def slope(
     for i, key in enumerate(keys):
         color = PALETTE[i % len(PALETTE)]
         b, a = series[key]
-        ax.annotate(_fmt(b), (0, b), xytext=(-9, starts[i]), textcoords="offset points",
-                    ha="right", va="center", color=color, fontsize=10, gid="start-label")
+        ax.annotate(
+            _fmt(b),
+            (0, b),
+            xytext=(-9, starts[i]),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            color=color,
+            fontsize=10,
+            gid="start-label",
+        )
         tail = f"{_fmt(a)}  {key}" if len(series) > 1 or name else _fmt(a)
-        ax.annotate(tail, (1, a), xytext=(9, ends[i]), textcoords="offset points",
-                    ha="left", va="center", color=color, fontsize=10, gid="end-label")
+        ax.annotate(
+            tail,
+            (1, a),
+            xytext=(9, ends[i]),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            color=color,
+            fontsize=10,
+            gid="end-label",
+        )
     if len(series) == 1:
         default = f"{next(iter(series))}: from {labels[0]} to {labels[1]}"
     else:
@@ -230,30 +267,55 @@ def timeseries(
     unit = _require_unit(unit)
     series = _timeseries_series(data, name, by)
     if stated is not None and highlight_year is None:
-        raise ValueError("stated needs highlight_year: the year at which to draw the stated figure.")
+        raise ValueError(
+            "stated needs highlight_year: the year at which to draw the stated figure."
+        )
     if highlight_year is not None:
         highlight_year = _number(highlight_year, "highlight_year")
 
     ax = _start(ax, _FIGSIZE)
     for i, (key, points) in enumerate(series.items()):
-        xs, ys = zip(*points)
-        ax.plot(xs, ys, marker="o", ms=4.5, lw=2, color=PALETTE[i % len(PALETTE)], label=key,
-                gid="series")
+        xs, ys = zip(*points, strict=True)
+        ax.plot(
+            xs,
+            ys,
+            marker="o",
+            ms=4.5,
+            lw=2,
+            color=PALETTE[i % len(PALETTE)],
+            label=key,
+            gid="series",
+        )
     if highlight_year is not None:
-        ax.axvspan(highlight_year - 0.4, highlight_year + 0.4, color=COLORS["band"], alpha=0.7,
-                   lw=0, zorder=0, gid="highlight-year")
+        ax.axvspan(
+            highlight_year - 0.4,
+            highlight_year + 0.4,
+            color=COLORS["band"],
+            alpha=0.7,
+            lw=0,
+            zorder=0,
+            gid="highlight-year",
+        )
     if stated is not None:
         r = _as_range(stated, "stated")
-        _draw_range(ax, r, highlight_year, COLORS["stated"], vertical=True, label="stated",
-                    marker="D")
+        _draw_range(
+            ax, r, highlight_year, COLORS["stated"], vertical=True, label="stated", marker="D"
+        )
         # Left of the marker, unless the claim's year is the first one: then nothing is to its
         # left and the label would run off the chart.
         first = min(x for pts in series.values() for x, _ in pts)
         right = highlight_year <= first
-        ax.annotate(f"stated {_fmt_range(r)}", (highlight_year, r.point),
-                    xytext=(8 if right else -8, 0), textcoords="offset points",
-                    ha="left" if right else "right", va="center", color=COLORS["stated"],
-                    fontsize=9, gid="stated-label")
+        ax.annotate(
+            f"stated {_fmt_range(r)}",
+            (highlight_year, r.point),
+            xytext=(8 if right else -8, 0),
+            textcoords="offset points",
+            ha="left" if right else "right",
+            va="center",
+            color=COLORS["stated"],
+            fontsize=9,
+            gid="stated-label",
+        )
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("year")
     ax.set_ylabel(unit)
@@ -287,10 +349,14 @@ def ranking(
     is not a number, or ``highlight`` is not one of the regions.
     """
     unit = _require_unit(unit)
-    vals = {str(k): _point(v, f"values[{k!r}]") for k, v in _require_mapping(values, "values").items()}
+    vals = {
+        str(k): _point(v, f"values[{k!r}]") for k, v in _require_mapping(values, "values").items()
+    }
     if highlight is not None and highlight not in vals:
-        raise ValueError(f"highlight {highlight!r} is not one of the regions in values: "
-                         f"{', '.join(sorted(vals))}.")
+        raise ValueError(
+            f"highlight {highlight!r} is not one of the regions in values: "
+            f"{', '.join(sorted(vals))}."
+        )
     sign = 1 if ascending else -1
     order = sorted(vals, key=lambda k: (sign * vals[k], k))
     ranks = {k: 1 + sum(sign * vals[o] < sign * vals[k] for o in vals) for k in order}
@@ -303,7 +369,7 @@ def ranking(
     texts = [f"#{ranks[k]}  {_fmt(vals[k])}" if show_ranks else _fmt(vals[k]) for k in order]
     ax.bar_label(bars, texts, padding=4, fontsize=9)
     ax.set_yticks(range(len(order)), order)
-    for tick, key in zip(ax.get_yticklabels(), order):
+    for tick, key in zip(ax.get_yticklabels(), order, strict=False):
         if key == highlight:
             tick.set_fontweight("bold")
     ax.invert_yaxis()
@@ -342,18 +408,45 @@ def share_bar(
         raise ValueError(f"part must be between 0 and total ({_fmt(t)}); got {_fmt(p)}.")
 
     ax = _start(ax, (_FIGSIZE[0], 2.6))
-    ax.barh([0], [p], color=COLORS["highlight"], height=0.55, label=f"{part_label}: {_fmt(p)}",
-            gid="part")
-    ax.barh([0], [t - p], left=[p], color=COLORS["muted"], height=0.55,
-            label=f"rest of {total_label}: {_fmt(t - p)}", gid="rest")
+    ax.barh(
+        [0],
+        [p],
+        color=COLORS["highlight"],
+        height=0.55,
+        label=f"{part_label}: {_fmt(p)}",
+        gid="part",
+    )
+    ax.barh(
+        [0],
+        [t - p],
+        left=[p],
+        color=COLORS["muted"],
+        height=0.55,
+        label=f"rest of {total_label}: {_fmt(t - p)}",
+        gid="rest",
+    )
     share = 100 * p / t
     inside = share >= 12
-    ax.annotate(f"{_fmt(share, 1)}%", (p / 2 if inside else p, 0),
-                xytext=(0 if inside else 6, 0), textcoords="offset points",
-                ha="center" if inside else "left", va="center", fontsize=12, fontweight="bold",
-                color="white" if inside else COLORS["highlight"])
-    ax.annotate(f"{total_label}: {_fmt(t)}", (t, 0.28), xytext=(0, 4), textcoords="offset points",
-                ha="right", va="bottom", fontsize=9)
+    ax.annotate(
+        f"{_fmt(share, 1)}%",
+        (p / 2 if inside else p, 0),
+        xytext=(0 if inside else 6, 0),
+        textcoords="offset points",
+        ha="center" if inside else "left",
+        va="center",
+        fontsize=12,
+        fontweight="bold",
+        color="white" if inside else COLORS["highlight"],
+    )
+    ax.annotate(
+        f"{total_label}: {_fmt(t)}",
+        (t, 0.28),
+        xytext=(0, 4),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        fontsize=9,
+    )
     ax.set_xlim(0, t * 1.02)
     ax.set_ylim(-0.95, 0.75)
     ax.set_yticks([])
@@ -377,8 +470,7 @@ def _start(ax: Any, figsize: tuple[float, float]) -> Any:
     return ax
 
 
-def _finish(ax: Any, title: str | None, default: str, sources: Any,
-            save: str | Path | None) -> Any:
+def _finish(ax: Any, title: str | None, default: str, sources: Any, save: str | Path | None) -> Any:
     if title is None:
         title = default[0].upper() + default[1:]
     if not isinstance(title, str) or not title.strip():
@@ -389,10 +481,19 @@ def _finish(ax: Any, title: str | None, default: str, sources: Any,
     # so a chart with long category names still reads as one block.
     ax.set_title(_wrap(title, width_pt, 12.5), loc="left", x=-left_pt / axes_width_pt)
     if text is not None:
-        ax.annotate(_wrap(text, width_pt, _CAPTION_SIZE), (0, 0), xycoords="axes fraction",
-                    xytext=(-left_pt, -(below_pt + _GAP_PT)), textcoords="offset points",
-                    ha="left", va="top", fontsize=_CAPTION_SIZE, color=COLORS["caption"],
-                    annotation_clip=False, gid="sources-caption")
+        ax.annotate(
+            _wrap(text, width_pt, _CAPTION_SIZE),
+            (0, 0),
+            xycoords="axes fraction",
+            xytext=(-left_pt, -(below_pt + _GAP_PT)),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize=_CAPTION_SIZE,
+            color=COLORS["caption"],
+            annotation_clip=False,
+            gid="sources-caption",
+        )
     if save is not None:
         _save(ax.figure, save)
     return ax
@@ -406,8 +507,12 @@ def _margins(ax: Any) -> tuple[float, float, float, float]:
     inner = ax.get_window_extent(renderer)
     outer = ax.get_tightbbox(renderer)
     to_pt = 72 / fig.dpi
-    return ((inner.x0 - outer.x0) * to_pt, (inner.y0 - outer.y0) * to_pt, outer.width * to_pt,
-            inner.width * to_pt)
+    return (
+        (inner.x0 - outer.x0) * to_pt,
+        (inner.y0 - outer.y0) * to_pt,
+        outer.width * to_pt,
+        inner.width * to_pt,
+    )
 
 
 def _wrap(text: str, width_pt: float, fontsize: float) -> str:
@@ -420,10 +525,14 @@ def _sources_text(sources: Any) -> str | None:
     if sources is None:
         return None
     items = [sources] if isinstance(sources, str) else sources
-    if (not isinstance(items, Sequence) or not items
-            or not all(isinstance(s, str) and s.strip() for s in items)):
-        raise ValueError(f"sources must be a non-empty string or list of non-empty strings; "
-                         f"got {sources!r}.")
+    if (
+        not isinstance(items, Sequence)
+        or not items
+        or not all(isinstance(s, str) and s.strip() for s in items)
+    ):
+        raise ValueError(
+            f"sources must be a non-empty string or list of non-empty strings; got {sources!r}."
+        )
     return "Sources: " + "; ".join(s.strip() for s in items)
 
 
@@ -436,14 +545,23 @@ def _save(fig: Any, path: str | Path) -> None:
         raise ValueError(f"save must be a path ending in .png or .svg; got {str(path)!r}.")
     path.parent.mkdir(parents=True, exist_ok=True)
     with mpl.rc_context({"svg.hashsalt": _SVG_SALT, "svg.fonttype": "path"}):
-        fig.savefig(path, format=suffix[1:], dpi=_DPI, bbox_inches="tight", pad_inches=0.15,
-                    metadata=_METADATA[suffix], facecolor="white")
+        fig.savefig(
+            path,
+            format=suffix[1:],
+            dpi=_DPI,
+            bbox_inches="tight",
+            pad_inches=0.15,
+            metadata=_METADATA[suffix],
+            facecolor="white",
+        )
 
 
 def _require_unit(unit: Any) -> str:
     if not isinstance(unit, str) or not unit.strip():
-        raise ValueError(f"unit must name the unit of the values (e.g. 'percent', "
-                         f"'million persons'); got {unit!r}.")
+        raise ValueError(
+            f"unit must name the unit of the values (e.g. 'percent', "
+            f"'million persons'); got {unit!r}."
+        )
     return unit.strip()
 
 
@@ -472,8 +590,10 @@ def _as_range(x: Any, what: str) -> _Range:
     if hasattr(x, "lo") and hasattr(x, "hi"):
         lo, hi = _number(x.lo, f"{what}.lo"), _number(x.hi, f"{what}.hi")
         if lo > hi:
-            raise ValueError(f"{what} has lo {_fmt(lo)} greater than hi {_fmt(hi)} "
-                             f"(a negative width); lo must be <= hi.")
+            raise ValueError(
+                f"{what} has lo {_fmt(lo)} greater than hi {_fmt(hi)} "
+                f"(a negative width); lo must be <= hi."
+            )
         if math.isinf(lo) and math.isinf(hi):
             raise ValueError(f"{what} is unbounded at both ends; at least one end must be finite.")
         if isinstance(value, numbers.Real) and lo <= value <= hi and math.isfinite(value):
@@ -482,8 +602,9 @@ def _as_range(x: Any, what: str) -> _Range:
             point = (lo + hi) / 2
         else:
             point = lo if math.isfinite(lo) else hi
-        return _Range(lo, hi, bool(getattr(x, "lo_open", False)), bool(getattr(x, "hi_open", False)),
-                      point)
+        return _Range(
+            lo, hi, bool(getattr(x, "lo_open", False)), bool(getattr(x, "hi_open", False)), point
+        )
     v = _number(x, what)
     if math.isinf(v):
         raise ValueError(f"{what} must be finite; got {v}.")
@@ -523,7 +644,7 @@ def _spread_labels(ax: Any, values: Sequence[float], gap_pt: float) -> list[floa
         for c in range(len(clusters) - 1):
             top_of_lower = placed[clusters[c][-1]]
             if placed[clusters[c + 1][0]] - top_of_lower < gap_pt - 1e-9:
-                clusters[c:c + 2] = [clusters[c] + clusters[c + 1]]
+                clusters[c : c + 2] = [clusters[c] + clusters[c + 1]]
                 changed = True
                 break
         for members in clusters:
@@ -539,28 +660,67 @@ def _spread_labels(ax: Any, values: Sequence[float], gap_pt: float) -> list[floa
     return offsets
 
 
-def _draw_range(ax: Any, r: _Range, at: float, color: str, *, vertical: bool,
-                label: str | None = None, marker: str = "o") -> None:
+def _draw_range(
+    ax: Any,
+    r: _Range,
+    at: float,
+    color: str,
+    *,
+    vertical: bool,
+    label: str | None = None,
+    marker: str = "o",
+) -> None:
     """Mark r.point at position ``at``; bars for a finite interval, an arrow for an open end."""
+
     def xy(value: float) -> tuple[float, float]:
         return (at, value) if vertical else (value, at)
 
     open_marker = (r.lo_open and r.point == r.lo) or (r.hi_open and r.point == r.hi)
     x, y = xy(r.point)
-    ax.plot([x], [y], marker=marker, ms=8, color=color, mfc="white" if open_marker else color,
-            mew=2, ls="none", zorder=4, label=label, gid="value-point")
+    ax.plot(
+        [x],
+        [y],
+        marker=marker,
+        ms=8,
+        color=color,
+        mfc="white" if open_marker else color,
+        mew=2,
+        ls="none",
+        zorder=4,
+        label=label,
+        gid="value-point",
+    )
     lo, hi = (v if math.isfinite(v) else r.point for v in (r.lo, r.hi))
     if hi > lo:
         (x0, y0), (x1, y1) = xy(lo), xy(hi)
-        ax.plot([x0, x1], [y0, y1], color=color, lw=2.5, solid_capstyle="butt", zorder=3,
-                gid="value-interval")
+        ax.plot(
+            [x0, x1],
+            [y0, y1],
+            color=color,
+            lw=2.5,
+            solid_capstyle="butt",
+            zorder=3,
+            gid="value-interval",
+        )
     for end, edge in ((r.lo, 0.0), (r.hi, 1.0)):
         if math.isinf(end):
             coords = ("data", "axes fraction") if vertical else ("axes fraction", "data")
             head = (at, edge) if vertical else (edge, at)
-            ax.annotate("", head, xycoords=coords, xytext=(x, y), textcoords="data",
-                        arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2,
-                                    "shrinkA": 5, "shrinkB": 2}, gid="open-bound")
+            ax.annotate(
+                "",
+                head,
+                xycoords=coords,
+                xytext=(x, y),
+                textcoords="data",
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "color": color,
+                    "lw": 2,
+                    "shrinkA": 5,
+                    "shrinkB": 2,
+                },
+                gid="open-bound",
+            )
 
 
 def _fmt(x: float, decimals: int = 4) -> str:
@@ -593,19 +753,28 @@ def _slope_series(before: Any, after: Any, name: str | None) -> dict[str, tuple[
         for key, pair in before.items():
             if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
                 raise ValueError(f"before[{key!r}] must be a (before, after) pair; got {pair!r}.")
-            out[str(key)] = (_point(pair[0], f"before[{key!r}]"), _point(pair[1], f"after[{key!r}]"))
+            out[str(key)] = (
+                _point(pair[0], f"before[{key!r}]"),
+                _point(pair[1], f"after[{key!r}]"),
+            )
         return out
     if isinstance(before, Mapping) and isinstance(after, Mapping):
         if set(before) != set(after):
-            raise ValueError(f"before and after must name the same series; before has "
-                             f"{sorted(map(str, before))}, after has {sorted(map(str, after))}.")
+            raise ValueError(
+                f"before and after must name the same series; before has "
+                f"{sorted(map(str, before))}, after has {sorted(map(str, after))}."
+            )
         if not before:
             raise ValueError("before is empty; give at least one series name -> value.")
-        return {str(k): (_point(before[k], f"before[{k!r}]"), _point(after[k], f"after[{k!r}]"))
-                for k in before}
+        return {
+            str(k): (_point(before[k], f"before[{k!r}]"), _point(after[k], f"after[{k!r}]"))
+            for k in before
+        }
     if after is None:
-        raise ValueError("after is missing: give two values, two mappings, or one mapping "
-                         "name -> (before, after).")
+        raise ValueError(
+            "after is missing: give two values, two mappings, or one mapping "
+            "name -> (before, after)."
+        )
     return {name or "value": (_point(before, "before"), _point(after, "after"))}
 
 
@@ -617,8 +786,12 @@ def _timeseries_series(data: Any, name: str | None, by: str | None) -> dict[str,
         for year, value in points.items():
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 continue  # a wide frame leaves NaN where a series has no figure for that year
-            pts.append((_number(year, f"year {year!r} of {key!r}"),
-                        _point(value, f"data[{key!r}][{year!r}]")))
+            pts.append(
+                (
+                    _number(year, f"year {year!r} of {key!r}"),
+                    _point(value, f"data[{key!r}][{year!r}]"),
+                )
+            )
         if pts:
             out[str(key)] = sorted(pts)
     if not out:
@@ -632,18 +805,35 @@ def _timeseries_mapping(data: Any, name: str | None, by: str | None) -> dict[str
         if {"year", "value"} <= set(data.columns):
             by = by or ("geography" if "geography" in data.columns else None)
             if by is None:
-                return {name or "value": dict(zip(data["year"].tolist(), data["value"].tolist()))}
+                return {
+                    name or "value": dict(
+                        zip(data["year"].tolist(), data["value"].tolist(), strict=True)
+                    )
+                }
             if by not in data.columns:
-                raise ValueError(f"by {by!r} is not a column of data; columns are "
-                                 f"{', '.join(map(str, data.columns))}.")
-            return {str(g): dict(zip(d["year"].tolist(), d["value"].tolist()))
-                    for g, d in data.groupby(by, sort=False)}
-        return {str(c): dict(zip(data.index.tolist(), data[c].tolist())) for c in data.columns}
+                raise ValueError(
+                    f"by {by!r} is not a column of data; columns are "
+                    f"{', '.join(map(str, data.columns))}."
+                )
+            return {
+                str(g): dict(zip(d["year"].tolist(), d["value"].tolist(), strict=True))
+                for g, d in data.groupby(by, sort=False)
+            }
+        return {
+            str(c): dict(zip(data.index.tolist(), data[c].tolist(), strict=True))
+            for c in data.columns
+        }
     if kind == "Series":
-        return {name or str(data.name or "value"): dict(zip(data.index.tolist(), data.tolist()))}
+        return {
+            name or str(data.name or "value"): dict(
+                zip(data.index.tolist(), data.tolist(), strict=True)
+            )
+        }
     if not isinstance(data, Mapping):
-        raise ValueError(f"data must be a mapping year -> value, a mapping series -> "
-                         f"{{year: value}}, or a pandas Series/DataFrame; got {kind}.")
+        raise ValueError(
+            f"data must be a mapping year -> value, a mapping series -> "
+            f"{{year: value}}, or a pandas Series/DataFrame; got {kind}."
+        )
     if data and all(isinstance(v, Mapping) for v in data.values()):
         return {str(k): v for k, v in data.items()}
     return {name or "value": data}

@@ -1,4 +1,5 @@
-"""The command line: `zjanalysis render`, `site`, `ledger` and `grade` (also `python -m zjanalysis`)."""
+"""The command line: `zjanalysis render`, `site`, `ledger` and `grade` (also `python -m
+zjanalysis`)."""
 
 from __future__ import annotations
 
@@ -45,86 +46,193 @@ EXIT_INTERRUPTED = 130
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the `zjanalysis` command."""
     parser = argparse.ArgumentParser(
-        prog="zjanalysis",
-        description="Render the report's notebooks and browse the claim ledger.")
+        prog="zjanalysis", description="Render the report's notebooks and browse the claim ledger."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
-        "render", help="execute notebooks with Papermill into an HTML site with a claim ledger",
+        "render",
+        help="execute notebooks with Papermill into an HTML site with a claim ledger",
         description="Execute notebooks (default: every notebooks/*.ipynb) in parallel, skipping "
-                    "runs whose inputs have not changed, and write .ipynb, .html, the ledger "
-                    "and index.html into --out.")
-    run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
-                     help="a notebook path or name such as 01_internet_users (default: all)")
-    run.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
-                     metavar=("NAME", "VALUE"),
-                     help="set a parameter; VALUE is typed as Papermill types it")
-    run.add_argument("--grid", type=Path, metavar="FILE",
-                     help="YAML file of parameter sets per notebook (runs: / product:)")
-    run.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
-                     help="output folder (default: ./reports)")
-    run.add_argument("--jobs", type=int, default=None, metavar="N",
-                     help="worker processes (default: number of CPUs)")
-    run.add_argument("--timeout", type=float, default=600.0, metavar="S",
-                     help="seconds allowed per run and per cell (default: 600)")
+        "runs whose inputs have not changed, and write .ipynb, .html, the ledger "
+        "and index.html into --out.",
+    )
+    run.add_argument(
+        "notebooks",
+        nargs="*",
+        metavar="NOTEBOOK",
+        help="a notebook path or name such as 01_internet_users (default: all)",
+    )
+    run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a parameter; VALUE is typed as Papermill types it",
+    )
+    run.add_argument(
+        "--grid",
+        type=Path,
+        metavar="FILE",
+        help="YAML file of parameter sets per notebook (runs: / product:)",
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="output folder (default: ./reports)",
+    )
+    run.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: number of CPUs)",
+    )
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=600.0,
+        metavar="S",
+        help="seconds allowed per run and per cell (default: 600)",
+    )
     run.add_argument("--force", action="store_true", help="re-run even unchanged notebooks")
-    run.add_argument("--format", default="html,ipynb", metavar="LIST",
-                     help="comma-separated output formats among html, ipynb (default: both)")
-    run.add_argument("--edition", choices=rendering.EDITIONS, default="instructor",
-                     help="student: drop solution cells before running, write into DIR/student/")
+    run.add_argument(
+        "--format",
+        default="html,ipynb",
+        metavar="LIST",
+        help="comma-separated output formats among html, ipynb (default: both)",
+    )
+    run.add_argument(
+        "--edition",
+        choices=rendering.EDITIONS,
+        default="instructor",
+        help="student: drop solution cells before running, write into DIR/student/",
+    )
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    run.add_argument("--no-prewarm", action="store_true",
-                     help="start each kernel only when its run begins (slower; for measuring)")
-    run.add_argument("--no-zygote", action="store_true",
-                     help="start every kernel from scratch instead of forking it from one "
-                          "process that imported the libraries once (slower; for measuring)")
-    run.add_argument("--engine", choices=ENGINES, default="local",
-                     help="local: worker processes on this machine (default); dask: a Dask "
-                          "cluster (needs pip install -e '.[dask]'), a local one of --jobs "
-                          "workers unless --scheduler is given")
-    run.add_argument("--scheduler", metavar="ADDRESS",
-                     help="with --engine dask: the address of a running Dask scheduler, e.g. "
-                          "tcp://10.0.0.5:8786 (--jobs is then the cluster's business)")
-    run.add_argument("--timings", action="store_true",
-                     help="after the closing table, show where each run's time went: kernel, "
-                          "cells, HTML export, writing")
-    run.add_argument("--no-wait", action="store_true",
-                     help="if another render is writing into --out, stop at once instead of "
-                          "waiting for it")
+    run.add_argument(
+        "--no-prewarm",
+        action="store_true",
+        help="start each kernel only when its run begins (slower; for measuring)",
+    )
+    run.add_argument(
+        "--no-zygote",
+        action="store_true",
+        help="start every kernel from scratch instead of forking it from one "
+        "process that imported the libraries once (slower; for measuring)",
+    )
+    run.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="local",
+        help="local: worker processes on this machine (default); dask: a Dask "
+        "cluster (needs pip install -e '.[dask]'), a local one of --jobs "
+        "workers unless --scheduler is given",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the address of a running Dask scheduler, e.g. "
+        "tcp://10.0.0.5:8786 (--jobs is then the cluster's business)",
+    )
+    run.add_argument(
+        "--timings",
+        action="store_true",
+        help="after the closing table, show where each run's time went: kernel, "
+        "cells, HTML export, writing",
+    )
+    run.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another render is writing into --out, stop at once instead of waiting for it",
+    )
 
     grading = commands.add_parser(
-        "grade", help="grade students' notebooks: gradebook, summary, feedback pages",
+        "grade",
+        help="grade students' notebooks: gradebook, summary, feedback pages",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description=GRADE_DESCRIPTION, epilog=GRADE_EPILOG)
-    grading.add_argument("submissions", type=Path, metavar="SUBMISSIONS",
-                         help="the folder holding one folder per student")
-    grading.add_argument("--out", type=Path, required=True, metavar="DIR",
-                         help="where gradebook.csv, summary.csv, feedback/ and manifest.json go")
-    grading.add_argument("--jobs", type=int, default=None, metavar="N",
-                         help="notebooks graded at once (default: number of CPUs)")
-    grading.add_argument("--engine", choices=("local", "dask"), default="local",
-                         help="local: worker processes on this machine (default); dask: a Dask "
-                              "cluster (pip install -e '.[dask]')")
-    grading.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                         help="with --engine dask: an existing scheduler, e.g. tcp://host:8786")
-    grading.add_argument("--timeout", type=float, default=30.0, metavar="S",
-                         help="seconds one cell may run before it is stopped (default: 30)")
-    grading.add_argument("--notebook-timeout", type=float, default=None, metavar="S",
-                         help="seconds one notebook may run in all (default: 10 x --timeout)")
-    grading.add_argument("--memory", type=int, default=2048, metavar="MB",
-                         help="address-space limit of each kernel, RLIMIT_AS (default: 2048)")
+        description=GRADE_DESCRIPTION,
+        epilog=GRADE_EPILOG,
+    )
+    grading.add_argument(
+        "submissions",
+        type=Path,
+        metavar="SUBMISSIONS",
+        help="the folder holding one folder per student",
+    )
+    grading.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="where gradebook.csv, summary.csv, feedback/ and manifest.json go",
+    )
+    grading.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="notebooks graded at once (default: number of CPUs)",
+    )
+    grading.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: worker processes on this machine (default); dask: a Dask "
+        "cluster (pip install -e '.[dask]')",
+    )
+    grading.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="with --engine dask: an existing scheduler, e.g. tcp://host:8786",
+    )
+    grading.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds one cell may run before it is stopped (default: 30)",
+    )
+    grading.add_argument(
+        "--notebook-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds one notebook may run in all (default: 10 x --timeout)",
+    )
+    grading.add_argument(
+        "--memory",
+        type=int,
+        default=2048,
+        metavar="MB",
+        help="address-space limit of each kernel, RLIMIT_AS (default: 2048)",
+    )
     grading.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     pages = commands.add_parser(
-        "site", help="rebuild the site of a rendered folder from its run records",
+        "site",
+        help="rebuild the site of a rendered folder from its run records",
         description="Rebuild ledger.csv, ledger.json, index.html and network.html in DIR from the "
-                    "run records there (*.record.json) and nothing else: no notebook runs, no cache "
-                    "or data is read. The same records always give the same bytes.")
-    pages.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
-                       help="the rendered folder (default: ./reports)")
+        "run records there (*.record.json) and nothing else: no notebook runs, no cache "
+        "or data is read. The same records always give the same bytes.",
+    )
+    pages.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="the rendered folder (default: ./reports)",
+    )
 
-    ledger = commands.add_parser("ledger", help="print the claim ledger of a rendered site",
-                                 description="Print DIR/ledger.json as a table with verdict counts.")
+    ledger = commands.add_parser(
+        "ledger",
+        help="print the claim ledger of a rendered site",
+        description="Print DIR/ledger.json as a table with verdict counts.",
+    )
     ledger.add_argument("folder", nargs="?", type=Path, default=Path("reports"), metavar="DIR")
     return parser
 
@@ -134,8 +242,9 @@ def _render(args: argparse.Namespace) -> int:
         raise rendering.RenderError(f"--jobs must be 1 or more; got {args.jobs}.")
     execute.check_engine(args.engine, args.scheduler)
     if args.timeout <= 0:
-        raise rendering.RenderError(f"--timeout must be a positive number of seconds; "
-                                    f"got {args.timeout:g}.")
+        raise rendering.RenderError(
+            f"--timeout must be a positive number of seconds; got {args.timeout:g}."
+        )
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     # The .ipynb is always written: the cache and the ledger are built from it.
     formats = ["ipynb"] + [f for f in formats if f != "ipynb"]
@@ -146,13 +255,23 @@ def _render(args: argparse.Namespace) -> int:
         notebooks = rendering.default_notebooks()
         if not notebooks:
             raise rendering.RenderError(
-                f"No notebooks to render: {rendering.project_root() / 'notebooks'} holds none.")
+                f"No notebooks to render: {rendering.project_root() / 'notebooks'} holds none."
+            )
     runs = rendering.plan_runs(notebooks, parameters, grid, args.edition)
-    result = rendering.render(runs, args.out, jobs=args.jobs, timeout=args.timeout,
-                              force=args.force, formats=formats, progress=not args.no_progress,
-                              prewarm=not args.no_prewarm, zygote=not args.no_zygote,
-                              engine=args.engine, scheduler=args.scheduler,
-                              wait=not args.no_wait)
+    result = rendering.render(
+        runs,
+        args.out,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        force=args.force,
+        formats=formats,
+        progress=not args.no_progress,
+        prewarm=not args.no_prewarm,
+        zygote=not args.no_zygote,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        wait=not args.no_wait,
+    )
     sys.stdout.write(rendering.summary_table(result))
     if args.timings:
         sys.stdout.write("\n" + rendering.timings_table(result))
@@ -165,10 +284,17 @@ def _grade(args: argparse.Namespace) -> int:
     from zjanalysis.grading import batch
 
     execute.check_engine(args.engine, args.scheduler)
-    outcome = batch.grade(args.submissions, args.out, jobs=args.jobs, engine=args.engine,
-                          scheduler=args.scheduler, timeout=args.timeout,
-                          notebook_timeout=args.notebook_timeout, memory_mb=args.memory,
-                          progress=not args.no_progress)
+    outcome = batch.grade(
+        args.submissions,
+        args.out,
+        jobs=args.jobs,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        timeout=args.timeout,
+        notebook_timeout=args.notebook_timeout,
+        memory_mb=args.memory,
+        progress=not args.no_progress,
+    )
     sys.stdout.write(batch.closing_table(outcome))
     return EXIT_FAILED if outcome.failures else 0
 
@@ -177,8 +303,10 @@ def _site(args: argparse.Namespace) -> int:
     from zjanalysis import site
 
     if not args.out.is_dir():
-        raise FileNotFoundError(f"--out {args.out} is not a folder; render into it first "
-                                f"(zjanalysis render --out {args.out}).")
+        raise FileNotFoundError(
+            f"--out {args.out} is not a folder; render into it first "
+            f"(zjanalysis render --out {args.out})."
+        )
     with rendering.OutputLock(args.out):
         rows = site.build(args.out)
     print(f"{args.out}: {len(rows)} claims from the run records; wrote {', '.join(site.FILES)}.")
@@ -186,7 +314,7 @@ def _site(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 1 a run failed, 2 bad usage, 130 Ctrl-C)."""
+    """Run the command line; return its exit status (0 ok, 1 a run failed, 2 usage, 130 Ctrl-C)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     from zjanalysis.execute import EngineError

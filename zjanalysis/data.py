@@ -1,4 +1,5 @@
-"""Load the claim registry, the reference tables and their sources: the only module that reads ``data/``.
+"""Load the claim registry, the reference tables and their sources: the only module that reads
+``data/``.
 
 Every file is checked against ``data/datapackage.json`` (a Frictionless Data Package) the first
 time it is loaded in a process; a bad file raises :class:`DataError` naming the file, the row and
@@ -16,6 +17,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -126,7 +128,8 @@ def data_dir() -> Path:
         if not path.is_dir():
             raise DataError(
                 f"${ENV_VAR} is set to {env!r}, which is not a folder; "
-                "point it at a folder holding datapackage.json, or unset it to use the repository's data/.",
+                "point it at a folder holding datapackage.json, or unset it to use the "
+                "repository's data/.",
                 path=path,
             )
         return path
@@ -173,7 +176,9 @@ def claim(claim_id: str) -> pd.Series:
     if claim_id in table.index:
         return table.loc[claim_id]
     close = difflib.get_close_matches(str(claim_id), list(table.index), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "; see data/claims.csv"
+    hint = (
+        f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "; see data/claims.csv"
+    )
     raise KeyError(f"claim id {claim_id!r} is not in the registry{hint}")
 
 
@@ -241,6 +246,12 @@ def source_label(source_id: str) -> str:
     return f"{row['publisher']}, {title}" + (f" ({year.group()})" if year else "")
 
 
+def source_labels(source_ids: Iterable[str]) -> list[str]:
+    """The short citations of ``source_ids`` (a list, a column), each once, sorted: the
+    ``sources=`` of a chart. Raises ``KeyError`` like ``source_label`` for an unknown id."""
+    return sorted({source_label(str(s)) for s in source_ids})
+
+
 def reference(table: str | None = None) -> pd.DataFrame:
     """Reference figures: one table of ``data/reference/`` by name, or all of them.
 
@@ -248,7 +259,8 @@ def reference(table: str | None = None) -> pd.DataFrame:
     unit_as_printed, unit, value (float, value_as_printed converted to ``unit``), source_id, note,
     qualifier, checked_on (ISO date the row was last compared with its source), check_note (what
     was compared and what was found). Rows are unique on geography, year, period, indicator and
-    source_id: one observation may have two witnesses. With ``table=None`` the tables are stacked with a leading ``table`` column.
+    source_id: one observation may have two witnesses. With ``table=None`` the tables are stacked
+    with a leading ``table`` column.
     Raises ``KeyError`` naming the tables that exist for an unknown ``table``, and
     :class:`DataError` when a data file is invalid.
     """
@@ -295,25 +307,42 @@ def lookup(
         found = found[found["period"] == period]
     if source is not None:
         found = found[found["source_id"] == source]
-    wanted = f"indicator={indicator!r}, geography={geography!r}, year={year!r}" + (
-        f", period={period!r}" if period is not None else ""
-    ) + (f", source={source!r}" if source is not None else "")
+    wanted = (
+        f"indicator={indicator!r}, geography={geography!r}, year={year!r}"
+        + (f", period={period!r}" if period is not None else "")
+        + (f", source={source!r}" if source is not None else "")
+    )
     if len(found) == 1:
         return found.iloc[0]
     if len(found) > 1:
         if found["period"].nunique() > 1:
             periods = ", ".join(repr(p) for p in found["period"])
-            raise KeyError(f"{len(found)} reference rows match {wanted}; choose one with period= ({periods})")
+            raise KeyError(
+                f"{len(found)} reference rows match {wanted}; choose one with period= ({periods})"
+            )
         witnesses = ", ".join(repr(s) for s in found["source_id"])
-        raise KeyError(f"{len(found)} reference rows match {wanted}, one per source; choose one with source= ({witnesses})")
+        raise KeyError(
+            f"{len(found)} reference rows match {wanted}, one per source; choose one with "
+            f"source= ({witnesses})"
+        )
     same = frame[frame["indicator"] == indicator]
     if same.empty:
-        close = difflib.get_close_matches(indicator, sorted(set(frame["indicator"])), n=3, cutoff=0.5)
+        close = difflib.get_close_matches(
+            indicator, sorted(set(frame["indicator"])), n=3, cutoff=0.5
+        )
         hint = f"; close indicators: {', '.join(repr(c) for c in close)}" if close else ""
         raise KeyError(f"no reference row matches {wanted}: no such indicator{hint}")
-    have = sorted({f"{g} {y} {p} ({s})" for g, y, p, s in
-                   zip(same["geography"], same["year"], same["period"], same["source_id"])})
-    raise KeyError(f"no reference row matches {wanted}; this indicator exists for: {'; '.join(have)}")
+    have = sorted(
+        {
+            f"{g} {y} {p} ({s})"
+            for g, y, p, s in zip(
+                same["geography"], same["year"], same["period"], same["source_id"], strict=True
+            )
+        }
+    )
+    raise KeyError(
+        f"no reference row matches {wanted}; this indicator exists for: {'; '.join(have)}"
+    )
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -337,7 +366,10 @@ def _where(root: Path, relative: str, row: int | None, column: str | None) -> st
 
 def _fail(root: Path, relative: str, what: str, row: int | None = None, column: str | None = None):
     raise DataError(
-        f"{_where(root, relative, row, column)}: {what}", path=root / relative, row=row, column=column
+        f"{_where(root, relative, row, column)}: {what}",
+        path=root / relative,
+        row=row,
+        column=column,
     )
 
 
@@ -352,7 +384,11 @@ def _read_descriptor(root: Path) -> dict:
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     names = [r.get("name") for r in resources or [] if isinstance(r, dict)]
     if not resources or "claims" not in names or "sources" not in names:
-        _fail(root, _DESCRIPTOR, "must list resources named 'claims' and 'sources' (and the reference tables)")
+        _fail(
+            root,
+            _DESCRIPTOR,
+            "must list resources named 'claims' and 'sources' (and the reference tables)",
+        )
     return descriptor
 
 
@@ -406,22 +442,35 @@ def _check_header(root: Path, resource: dict) -> None:
     with open(root / relative, encoding="utf-8", newline="") as handle:
         header = next(csv.reader(handle), None)
     if not header or not any(h.strip() for h in header):
-        _fail(root, relative, f"file is empty; expected a header row with columns: {', '.join(names)}")
+        _fail(
+            root, relative, f"file is empty; expected a header row with columns: {', '.join(names)}"
+        )
     for name in names:
         if name not in header:
-            _fail(root, relative, f"column is missing; the header must hold: {', '.join(names)}", column=name)
-    for position, (given, expected) in enumerate(zip(header, names), start=1):
+            _fail(
+                root,
+                relative,
+                f"column is missing; the header must hold: {', '.join(names)}",
+                column=name,
+            )
+    for position, (given, expected) in enumerate(zip(header, names, strict=False), start=1):
         if given != expected:
             _fail(
                 root,
                 relative,
-                f"found at position {position} where {expected!r} belongs; columns must be, in order: "
+                f"found at position {position} where {expected!r} belongs; columns must be, in "
+                "order: "
                 f"{', '.join(names)}",
                 column=given,
             )
     extra = header[len(names) :]
     if extra:
-        _fail(root, relative, f"is not a declared column; columns must be: {', '.join(names)}", column=extra[0])
+        _fail(
+            root,
+            relative,
+            f"is not a declared column; columns must be: {', '.join(names)}",
+            column=extra[0],
+        )
 
 
 def _import_frictionless():
@@ -458,7 +507,7 @@ def validation_cache_dir() -> Path:
 
 
 def _validation_key(root: Path, descriptor: dict) -> str:
-    """Hash of everything a validation depends on: descriptor and data bytes, versions, this code."""
+    """Hash of all a validation depends on: descriptor and data bytes, versions, this code."""
     import hashlib
     from importlib import metadata
 
@@ -529,10 +578,16 @@ def _validate_package(root: Path, descriptor: dict) -> None:
         if task.errors:
             first = task.errors[0]
             # A short row also breaks "required" on its empty cells; the cut-off is the real news.
-            cut = [e for e in task.errors if e.type == "missing-cell"
-                   and getattr(e, "row_number", None) == getattr(first, "row_number", None)]
+            cut = [
+                e
+                for e in task.errors
+                if e.type == "missing-cell"
+                and getattr(e, "row_number", None) == getattr(first, "row_number", None)
+            ]
             _translate(root, by_name.get(task.name, {}), cut[0] if cut else first)
-    raise DataError(f"{_label(root, _DESCRIPTOR)}: the data package is invalid: {report.errors[0].message}")
+    raise DataError(
+        f"{_label(root, _DESCRIPTOR)}: the data package is invalid: {report.errors[0].message}"
+    )
 
 
 def _translate(root: Path, resource: dict, error) -> None:
@@ -544,8 +599,11 @@ def _translate(root: Path, resource: dict, error) -> None:
     cell = getattr(error, "cell", None)
     kind = error.type
     if kind == "type-error":
-        wanted = {"integer": "a whole number", "number": "a number", "date": "a date written YYYY-MM-DD"}.get(
-            fields[column]["type"], fields[column]["type"])
+        wanted = {
+            "integer": "a whole number",
+            "number": "a number",
+            "date": "a date written YYYY-MM-DD",
+        }.get(fields[column]["type"], fields[column]["type"])
         _fail(root, relative, f"{cell!r} is not {wanted}", row, column)
     if kind == "constraint-error":
         constraints = fields[column].get("constraints", {})
@@ -555,9 +613,21 @@ def _translate(root: Path, resource: dict, error) -> None:
         if '"enum"' in note:
             allowed = ", ".join(constraints["enum"])
             noun = "unit" if column.startswith("unit") else column
-            _fail(root, relative, f"{cell!r} is not an allowed {noun}; allowed: {allowed}", row, column)
+            _fail(
+                root,
+                relative,
+                f"{cell!r} is not an allowed {noun}; allowed: {allowed}",
+                row,
+                column,
+            )
         if '"pattern"' in note:
-            _fail(root, relative, f"{cell!r} does not have the required form (pattern {constraints['pattern']})", row, column)
+            _fail(
+                root,
+                relative,
+                f"{cell!r} does not have the required form (pattern {constraints['pattern']})",
+                row,
+                column,
+            )
         if '"minimum"' in note or '"maximum"' in note:
             bounds = f"{constraints.get('minimum', '-inf')} to {constraints.get('maximum', 'inf')}"
             _fail(root, relative, f"{cell!r} is out of range; allowed: {bounds}", row, column)
@@ -571,22 +641,43 @@ def _translate(root: Path, resource: dict, error) -> None:
         _fail(
             root,
             relative,
-            f"duplicate {'/'.join(keys)} {', '.join(repr(v) for v in values)}{first}; each must be unique",
+            f"duplicate {'/'.join(keys)} {', '.join(repr(v) for v in values)}{first}; each must "
+            "be unique",
             row,
             keys[0],
         )
     if kind == "foreign-key":
         names = [f["name"] for f in resource["schema"]["fields"]]
         failed = list(getattr(error, "field_names", None) or [])
-        foreign = next((fk for fk in resource["schema"]["foreignKeys"] if fk["fields"] == failed),
-                       resource["schema"]["foreignKeys"][0])
+        foreign = next(
+            (fk for fk in resource["schema"]["foreignKeys"] if fk["fields"] == failed),
+            resource["schema"]["foreignKeys"][0],
+        )
         column = foreign["fields"][0]
         value = error.cells[names.index(column)] if column in names else None
-        target = next((r["path"] for r in _read_descriptor(root)["resources"]
-                       if r["name"] == foreign["reference"]["resource"]), foreign["reference"]["resource"])
-        _fail(root, relative, f"{value!r} is not a {foreign['reference']['fields'][0]} listed in {target}", row, column)
+        target = next(
+            (
+                r["path"]
+                for r in _read_descriptor(root)["resources"]
+                if r["name"] == foreign["reference"]["resource"]
+            ),
+            foreign["reference"]["resource"],
+        )
+        _fail(
+            root,
+            relative,
+            f"{value!r} is not a {foreign['reference']['fields'][0]} listed in {target}",
+            row,
+            column,
+        )
     if kind == "missing-cell":
-        _fail(root, relative, "the row ends before this column (a cut-off or truncated line?)", row, column)
+        _fail(
+            root,
+            relative,
+            "the row ends before this column (a cut-off or truncated line?)",
+            row,
+            column,
+        )
     if kind == "extra-cell":
         _fail(root, relative, "the row has more cells than the header has columns", row, None)
     if kind == "blank-row":
@@ -609,34 +700,59 @@ def _read_table(root: Path, resource: dict):
         bad = converted.isna() & (frame[name] != "")
         if bad.any():
             position = int(bad.to_numpy().nonzero()[0][0])
-            _fail(root, relative, f"{frame[name].iloc[position]!r} is not a number", position + 1, name)
+            _fail(
+                root,
+                relative,
+                f"{frame[name].iloc[position]!r} is not a number",
+                position + 1,
+                name,
+            )
         if spec["type"] == "number":
             frame[name] = converted.astype("float64")
         else:
             # A column that may be empty (a claim only the Chinese release prints has no
             # paragraph of the English article) keeps None for the empty cells.
             if converted.isna().any():
-                frame[name] = pd.Series([None if pd.isna(v) else int(v) for v in converted], dtype=object,
-                                        index=frame.index)
+                frame[name] = pd.Series(
+                    [None if pd.isna(v) else int(v) for v in converted],
+                    dtype=object,
+                    index=frame.index,
+                )
             else:
                 frame[name] = converted.astype("int64")
     return frame
 
 
-# A print locator names where in the document to look: "p. 12", "pages 3-5", "section 2.1", "chapter 4", "§ 3".
-_PRINT_PLACE = re.compile(r"\b(p\.|pp\.|pages?|sections?|chapters?|ch\.)\s*[0-9ivxlc]|§\s*\d", re.IGNORECASE)
+# A print locator names where in the document to look: "p. 12", "pages 3-5", "section 2.1", "chapter
+# 4", "§ 3".
+_PRINT_PLACE = re.compile(
+    r"\b(p\.|pp\.|pages?|sections?|chapters?|ch\.)\s*[0-9ivxlc]|§\s*\d", re.IGNORECASE
+)
 
 
 def _check_paragraphs(root: Path, relative: str, frame) -> None:
     """A figure of the English article names its paragraph; one only the Chinese release prints
     has none (the English article has no paragraph for it)."""
-    for position, (paragraph, origin) in enumerate(zip(frame["paragraph"], frame["origin"]), start=1):
+    for position, (paragraph, origin) in enumerate(
+        zip(frame["paragraph"], frame["origin"], strict=True), start=1
+    ):
         if origin == "english-article" and paragraph is None:
-            _fail(root, relative, "is empty; a figure of the English article names its paragraph", position,
-                  "paragraph")
+            _fail(
+                root,
+                relative,
+                "is empty; a figure of the English article names its paragraph",
+                position,
+                "paragraph",
+            )
         if origin == "chinese-release" and paragraph is not None:
-            _fail(root, relative, f"is {paragraph}, but the English article does not print this figure "
-                  "(origin chinese-release): leave it empty", position, "paragraph")
+            _fail(
+                root,
+                relative,
+                f"is {paragraph}, but the English article does not print this figure "
+                "(origin chinese-release): leave it empty",
+                position,
+                "paragraph",
+            )
 
 
 def _check_locators(root: Path, relative: str, frame) -> None:
@@ -644,23 +760,42 @@ def _check_locators(root: Path, relative: str, frame) -> None:
     for position, row in enumerate(frame.itertuples(index=False), start=1):
         url, missing = row.url.strip(), row.locator_missing.strip()
         if url and missing:
-            _fail(root, relative, "must be empty when the source has a url; a reason for a missing locator "
-                  "is only for sources nobody can reopen", position, "locator_missing")
+            _fail(
+                root,
+                relative,
+                "must be empty when the source has a url; a reason for a missing locator "
+                "is only for sources nobody can reopen",
+                position,
+                "locator_missing",
+            )
         if url or missing:
             continue
         if row.medium == "print":
             if not _PRINT_PLACE.search(row.locator):
-                _fail(root, relative, f"{row.locator!r} names no page or section; a print source needs one "
-                      "(e.g. 'p. 12' or 'section 3'), or a url, or a reason in locator_missing", position, "locator")
+                _fail(
+                    root,
+                    relative,
+                    f"{row.locator!r} names no page or section; a print source needs one "
+                    "(e.g. 'p. 12' or 'section 3'), or a url, or a reason in locator_missing",
+                    position,
+                    "locator",
+                )
             continue
-        _fail(root, relative, "is empty; a web source needs the address it was read at, or, when no "
-              "address can be found, a reason in locator_missing", position, "url")
+        _fail(
+            root,
+            relative,
+            "is empty; a web source needs the address it was read at, or, when no "
+            "address can be found, a reason in locator_missing",
+            position,
+            "url",
+        )
 
 
 def _converted(root: Path, relative: str, frame) -> list[float]:
     values = []
     for position, (printed, printed_unit, unit) in enumerate(
-        zip(frame["value_as_printed"], frame["unit_as_printed"], frame["unit"]), start=1
+        zip(frame["value_as_printed"], frame["unit_as_printed"], frame["unit"], strict=True),
+        start=1,
     ):
         factor = Decimal(1) if printed_unit == unit else CONVERSIONS.get((printed_unit, unit))
         if factor is None:
@@ -668,7 +803,8 @@ def _converted(root: Path, relative: str, frame) -> list[float]:
             _fail(
                 root,
                 relative,
-                f"no conversion from {printed_unit!r} to {unit!r}; known conversions: {known} (or the same unit)",
+                f"no conversion from {printed_unit!r} to {unit!r}; known conversions: {known} "
+                "(or the same unit)",
                 position,
                 "unit",
             )
@@ -713,9 +849,18 @@ def _load() -> _Loaded:
         elif resource["name"] == "chinese_release":
             chinese_frame = frame.set_index("claim_id")
         elif relative.startswith(_REFERENCE_PREFIX):
-            frame.insert(frame.columns.get_loc("unit") + 1, "value", _converted(root, relative, frame))
+            frame.insert(
+                frame.columns.get_loc("unit") + 1, "value", _converted(root, relative, frame)
+            )
             tables[resource["name"]] = frame
-    loaded = _Loaded(key, content, claims_frame, sources_frame, dict(sorted(tables.items())),
-                     chinese=chinese_frame, descriptor=descriptor)
+    loaded = _Loaded(
+        key,
+        content,
+        claims_frame,
+        sources_frame,
+        dict(sorted(tables.items())),
+        chinese=chinese_frame,
+        descriptor=descriptor,
+    )
     _cache["data"] = loaded
     return loaded

@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from zjanalysis import figures, slips, units
-from zjanalysis.figures import Interval
 from zjanalysis.expressions import EVERYTHING, intersect
+from zjanalysis.figures import Interval
 from zjanalysis.network import BLAMING_ROLES, Constraint, Network
 
 STRENGTHS = ("likely", "possible", "another cause")
@@ -130,8 +130,11 @@ def diagnose(net: Network) -> Diagnosis:
     checks_ = blamable(net)
     status = {c.id: c.evaluate(values) for c in net.constraints.values()}
     violated = [c for c in checks_ if status[c.id].violated]
-    weakening = [c.id for c in net.constraints.values()
-                 if c.role == "check" and not c.comparable and status[c.id].violated]
+    weakening = [
+        c.id
+        for c in net.constraints.values()
+        if c.role == "check" and not c.comparable and status[c.id].violated
+    ]
     result = Diagnosis([c.id for c in violated], weakening, [frozenset(c.inputs) for c in violated])
     if not violated:
         return result
@@ -157,8 +160,13 @@ def _hitting_sets(conflicts: list[frozenset]) -> list[frozenset]:
     return singles + pairs
 
 
-def _hypotheses(net: Network, figures_: frozenset, checks_: list[Constraint], violated: list[Constraint],
-                values: Mapping[str, Interval]) -> list[Hypothesis]:
+def _hypotheses(
+    net: Network,
+    figures_: frozenset,
+    checks_: list[Constraint],
+    violated: list[Constraint],
+    values: Mapping[str, Interval],
+) -> list[Hypothesis]:
     touching = [c for c in checks_ if set(c.inputs) & figures_]
     ranges: dict[str, Interval] = {}
     for q in figures_:
@@ -167,13 +175,16 @@ def _hypotheses(net: Network, figures_: frozenset, checks_: list[Constraint], vi
             if set(c.inputs) & figures_ == {q}:
                 allowed = intersect(allowed, c.feasible(q, values))
         if allowed is None:
-            return []           # no value of this figure satisfies the checks it alone enters
+            return []  # no value of this figure satisfies the checks it alone enters
         ranges[q] = allowed
     options: dict[str, list[Change]] = {}
     for q in sorted(figures_):
         quantity = net.quantities[q]
-        fitting = [ch for ch in readings(net, q) if ch.interval.widen(net.tolerance).overlaps(ranges[q])]
+        fitting = [
+            ch for ch in readings(net, q) if ch.interval.widen(net.tolerance).overlaps(ranges[q])
+        ]
         options[q] = fitting or [Change(q, quantity.printed, None, ranges[q], None, "")]
+
     def consistent(combo: tuple[Change, ...]) -> bool:
         trial = dict(values)
         for change in combo:
@@ -181,19 +192,31 @@ def _hypotheses(net: Network, figures_: frozenset, checks_: list[Constraint], vi
             trial[q] = change.interval.widen(net.tolerance) if change.is_slip else ranges[q]
         return all(c.evaluate(trial).status != "violated" for c in touching)
 
-    kept = [combo for combo in itertools.product(*(options[q] for q in sorted(figures_))) if consistent(combo)]
+    kept = [
+        combo
+        for combo in itertools.product(*(options[q] for q in sorted(figures_)))
+        if consistent(combo)
+    ]
     if not kept:
-        free = tuple(Change(q, net.quantities[q].printed, None, ranges[q], None, "") for q in sorted(figures_))
+        free = tuple(
+            Change(q, net.quantities[q].printed, None, ranges[q], None, "")
+            for q in sorted(figures_)
+        )
         kept = [free] if consistent(free) else []
     hypotheses = []
     for combo in kept:
         repaired = tuple(c.id for c in violated)
-        alternatives = sum(len({k[i].reading for k in kept if k[i].is_slip}) - 1
-                           for i, change in enumerate(combo) if change.is_slip)
+        alternatives = sum(
+            len({k[i].reading for k in kept if k[i].is_slip}) - 1
+            for i, change in enumerate(combo)
+            if change.is_slip
+        )
         strength = _strength(combo, violated, alternatives)
         cost = sum(slips.COST[ch.slip] for ch in combo if ch.is_slip)
         distance = sum(_off_centre(ch.interval, ranges[ch.quantity]) for ch in combo if ch.is_slip)
-        hypotheses.append(Hypothesis(combo, repaired, strength, max(alternatives, 0), cost, distance))
+        hypotheses.append(
+            Hypothesis(combo, repaired, strength, max(alternatives, 0), cost, distance)
+        )
     return hypotheses
 
 
@@ -217,8 +240,17 @@ def _strength(combo: tuple[Change, ...], violated: list[Constraint], alternative
 
 def _rank_key(net: Network, h: Hypothesis) -> tuple:
     references = sum(net.quantities[q].kind == "reference" for q in h.figures)
-    return (len(h.changes), h.strength != "likely", STRENGTHS.index(h.strength), references, h.cost,
-            h.alternatives, round(h.distance, 12), h.figures, tuple(c.reading or "" for c in h.changes))
+    return (
+        len(h.changes),
+        h.strength != "likely",
+        STRENGTHS.index(h.strength),
+        references,
+        h.cost,
+        h.alternatives,
+        round(h.distance, 12),
+        h.figures,
+        tuple(c.reading or "" for c in h.changes),
+    )
 
 
 def readings(net: Network, qid: str) -> list[Change]:
@@ -231,13 +263,18 @@ def readings(net: Network, qid: str) -> list[Change]:
             reading = quantity.reprinted(slip.text)
         except ValueError:
             continue
-        changes.append(Change(qid, quantity.printed, slip.text, reading.interval, slip.kind, slip.detail))
+        changes.append(
+            Change(qid, quantity.printed, slip.text, reading.interval, slip.kind, slip.detail)
+        )
     for base, kind in percent_bases(net, qid):
         printed = quantity.stated.interval
         original = printed * base / 100 if kind == "points" else printed / base * 100
         text = units.fmt_interval(original, quantity.unit)
-        detail = ("printed as percent of the base rate where points were meant" if kind == "points"
-                  else "printed in points where percent of the base rate was meant")
+        detail = (
+            "printed as percent of the base rate where points were meant"
+            if kind == "points"
+            else "printed in points where percent of the base rate was meant"
+        )
         changes.append(Change(qid, quantity.printed, text, original, "percent_points", detail))
     return changes
 
@@ -251,9 +288,17 @@ def percent_bases(net: Network, qid: str) -> list[tuple[Interval, str]]:
         if c.relation != "=" or c.right is None or c.role != "check":
             continue
         for side, other in ((c.left, c.right), (c.right, c.left)):
-            if side.quantity_ids() == [qid] and getattr(side, "id", None) == qid and other.name in _PERCENT_BASES:
+            if (
+                side.quantity_ids() == [qid]
+                and getattr(side, "id", None) == qid
+                and other.name in _PERCENT_BASES
+            ):
                 base = other.parts["base"]
-                interval = base.evaluate(values) if figures.is_expression(base) else figures.as_interval(base)
+                interval = (
+                    base.evaluate(values)
+                    if figures.is_expression(base)
+                    else figures.as_interval(base)
+                )
                 found.append((interval, _PERCENT_BASES[other.name]))
     return found
 
@@ -269,26 +314,59 @@ def to_json(net: Network, found: Diagnosis, limit: int = 8) -> dict:
         changes = []
         for c in h.changes:
             q = net.quantities[c.quantity]
-            changes.append({
-                "quantity": c.quantity, "figure": q.label if q.kind == "reference" else q.id, "printed": c.printed,
-                "reading": c.reading, "slip": c.slip, "detail": c.detail, "range": c.interval.to_json(),
-                "shown": q.shown(),
-                "read": (q.shown(c.reading) if c.is_slip else
-                         f"{units.fmt_interval(c.interval, q.unit)} (no slip fits)"),
-                "how": f"{slips.NAMES[c.slip]} ({c.detail})" if c.is_slip else "another cause"})
-        hypotheses.append({"rank": rank, "strength": h.strength, "repairs": list(h.repairs), "changes": changes,
-                           "sentence": sentence(net, h)})
-    return {"violated": list(found.violated), "weakening": list(found.weakening),
-            "implicated": sorted(found.implicated), "hypotheses": hypotheses}
+            changes.append(
+                {
+                    "quantity": c.quantity,
+                    "figure": q.label if q.kind == "reference" else q.id,
+                    "printed": c.printed,
+                    "reading": c.reading,
+                    "slip": c.slip,
+                    "detail": c.detail,
+                    "range": c.interval.to_json(),
+                    "shown": q.shown(),
+                    "read": (
+                        q.shown(c.reading)
+                        if c.is_slip
+                        else f"{units.fmt_interval(c.interval, q.unit)} (no slip fits)"
+                    ),
+                    "how": f"{slips.NAMES[c.slip]} ({c.detail})" if c.is_slip else "another cause",
+                }
+            )
+        hypotheses.append(
+            {
+                "rank": rank,
+                "strength": h.strength,
+                "repairs": list(h.repairs),
+                "changes": changes,
+                "sentence": sentence(net, h),
+            }
+        )
+    return {
+        "violated": list(found.violated),
+        "weakening": list(found.weakening),
+        "implicated": sorted(found.implicated),
+        "hypotheses": hypotheses,
+    }
 
 
 def table(record_diagnosis: dict) -> list[dict]:
     """The ranked hypotheses of a recorded diagnosis (``to_json``) as rows for a reader: rank,
     figures changed, each figure as printed and its likely reading (or the range the checks
     require), the slip, strength and the checks repaired."""
-    return [{"rank": h["rank"], "figures changed": len(h["changes"]), "figure": c["figure"], "printed": c["shown"],
-             "likely read": c["read"], "slip": c["how"], "strength": h["strength"], "repairs": ", ".join(h["repairs"])}
-            for h in record_diagnosis["hypotheses"] for c in h["changes"]]
+    return [
+        {
+            "rank": h["rank"],
+            "figures changed": len(h["changes"]),
+            "figure": c["figure"],
+            "printed": c["shown"],
+            "likely read": c["read"],
+            "slip": c["how"],
+            "strength": h["strength"],
+            "repairs": ", ".join(h["repairs"]),
+        }
+        for h in record_diagnosis["hypotheses"]
+        for c in h["changes"]
+    ]
 
 
 def summary(net: Network, found: Diagnosis | None = None) -> str:
@@ -297,8 +375,11 @@ def summary(net: Network, found: Diagnosis | None = None) -> str:
     if not found.violated:
         return "Every like-for-like check holds: no printed figure is blamed."
     if not found.hypotheses:
-        return ("No change of one or two figures makes every failing check hold: "
-                + ", ".join(found.violated) + ".")
+        return (
+            "No change of one or two figures makes every failing check hold: "
+            + ", ".join(found.violated)
+            + "."
+        )
     return sentence(net, found.hypotheses[0])
 
 
@@ -309,11 +390,15 @@ def sentence(net: Network, h: Hypothesis) -> str:
         q = net.quantities[change.quantity]
         who = f"the source's {q.label}" if q.kind == "reference" else change.quantity
         if change.is_slip:
-            parts.append(f"{who}, printed {q.shown()}, read {q.shown(change.reading)} "
-                         f"({slips.NAMES[change.slip]}: {change.detail})")
+            parts.append(
+                f"{who}, printed {q.shown()}, read {q.shown(change.reading)} "
+                f"({slips.NAMES[change.slip]}: {change.detail})"
+            )
         else:
-            parts.append(f"{who} differs from its printed {q.shown()} for another cause (the checks need "
-                         f"{units.fmt_interval(change.interval, q.unit)})")
+            parts.append(
+                f"{who} differs from its printed {q.shown()} for another cause (the checks need "
+                f"{units.fmt_interval(change.interval, q.unit)})"
+            )
     checks_ = ", ".join(h.repairs)
     lead = {"likely": "likely", "possible": "possible", "another cause": "no slip fits"}[h.strength]
     return f"{'; '.join(parts)}: that makes {checks_} hold ({lead})"

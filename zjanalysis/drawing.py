@@ -9,8 +9,9 @@ with matplotlib: building the text takes a few milliseconds.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from html import escape
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from zjanalysis import display
 
@@ -33,11 +34,13 @@ _HEADINGS = ("the report's figures", "checks", "reference figures")
 def shown_constraints(network: Mapping[str, Any]) -> list[dict]:
     """The constraints a drawing shows: all but the domains that hold (a share within 0-100 %),
     which say nothing until they fail."""
-    return [c for c in network["constraints"] if c["role"] != "domain" or c.get("status") == "violated"]
+    return [
+        c for c in network["constraints"] if c["role"] != "domain" or c.get("status") == "violated"
+    ]
 
 
 def drawn(network: Mapping[str, Any]) -> list[dict]:
-    """The quantities a drawing shows: every claim, and the reference figures some shown check uses."""
+    """The quantities a drawing shows: every claim, and the references a shown check uses."""
     used = {qid for c in shown_constraints(network) for qid in c["inputs"]}
     return [q for q in network["quantities"] if q["kind"] == "claim" or q["id"] in used]
 
@@ -83,8 +86,14 @@ def layout(network: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
     position = {n: float(i) for column in columns.values() for i, n in enumerate(column)}
     for _ in range(4):
         for x in (1, 0, 2, 1):
-            means = {n: (sum(position[m] for m in neighbours[n]) / len(neighbours[n]) if neighbours[n]
-                         else position[n]) for n in columns[x]}
+            means = {
+                n: (
+                    sum(position[m] for m in neighbours[n]) / len(neighbours[n])
+                    if neighbours[n]
+                    else position[n]
+                )
+                for n in columns[x]
+            }
             columns[x].sort(key=lambda n: (means[n], order[n]))
             for i, n in enumerate(columns[x]):
                 position[n] = float(i)
@@ -101,12 +110,17 @@ def caption(record: Mapping[str, Any]) -> str:
     """The drawing's title line: the theme, how many checks, how many fail like for like, and
     the figures the diagnosis blames."""
     network = record["network"]
-    failing = [c for c in network["constraints"]
-               if c.get("status") == "violated" and c["role"] != "reading" and not c["differs"]]
+    failing = [
+        c
+        for c in network["constraints"]
+        if c.get("status") == "violated" and c["role"] != "reading" and not c["differs"]
+    ]
     blamed = (record.get("diagnosis") or {}).get("implicated", [])
     theme = str(record.get("theme", "")).replace("_", " ").capitalize()
-    return (f"{theme}: {len(shown_constraints(network))} checks, {len(failing)} like for like failing"
-            + (f"; blamed: {', '.join(blamed)}" if blamed else ""))
+    return (
+        f"{theme}: {len(shown_constraints(network))} checks, {len(failing)} like for like failing"
+        + (f"; blamed: {', '.join(blamed)}" if blamed else "")
+    )
 
 
 def svg(record: Mapping[str, Any], *, href: Callable[[str], str | None] | None = None) -> str:
@@ -122,15 +136,21 @@ def svg(record: Mapping[str, Any], *, href: Callable[[str], str | None] | None =
     """
     network = record.get("network")
     if not network or not network.get("quantities"):
-        raise ValueError("svg() draws the network of a run record (records.emit's result); this one has none")
+        raise ValueError(
+            "svg() draws the network of a run record (records.emit's result); this one has none"
+        )
     places = layout(network)
     rows = max(y for _, y in places.values()) + 1
     height = int(_TOP + rows * _ROW + 14 * len(cited_sources(record)) + 4)
     verdicts = {c["claim_id"]: c["verdict"] for c in record.get("claims", [])}
     diagnosis = record.get("diagnosis") or {}
     blamed = set(diagnosis.get("implicated", []))
-    likely = {ch["quantity"]: ch["reading"] for h in diagnosis.get("hypotheses", [])[:1] for ch in h["changes"]
-              if ch["reading"]}
+    likely = {
+        ch["quantity"]: ch["reading"]
+        for h in diagnosis.get("hypotheses", [])[:1]
+        for ch in h["changes"]
+        if ch["reading"]
+    }
 
     def at(node: str) -> tuple[float, float]:
         x, y = places[node]
@@ -139,33 +159,50 @@ def svg(record: Mapping[str, Any], *, href: Callable[[str], str | None] | None =
     title = caption(record)
     # A picture with links in it is a group of links to assistive technology, not one image.
     role = "group" if href is not None else "img"
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="network" role="{role}" viewBox="0 0 {_WIDTH} {height}" '
-           f'width="100%" style="max-width:{_WIDTH}px" aria-label="{escape(title)}">',
-           f"<title>{escape(title)}</title>",
-           '<style>text{font-family:sans-serif;fill:#1f2328}.muted{fill:#57606a}</style>',
-           f'<text x="10" y="18" font-size="13" font-weight="bold">{escape(title)}</text>']
-    for x, name in zip(_COLUMN_X, _HEADINGS):
-        out.append(f'<text class="muted" x="{x:.0f}" y="40" text-anchor="middle" font-size="12" '
-                   f'font-style="italic">{name}</text>')
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="network" role="{role}" viewBox="0 0 '
+        f'{_WIDTH} {height}" '
+        f'width="100%" style="max-width:{_WIDTH}px" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        "<style>text{font-family:sans-serif;fill:#1f2328}.muted{fill:#57606a}</style>",
+        f'<text x="10" y="18" font-size="13" font-weight="bold">{escape(title)}</text>',
+    ]
+    for x, name in zip(_COLUMN_X, _HEADINGS, strict=True):
+        out.append(
+            f'<text class="muted" x="{x:.0f}" y="40" text-anchor="middle" font-size="12" '
+            f'font-style="italic">{name}</text>'
+        )
     for c in shown_constraints(network):
         cx, cy = at(f"c:{c['id']}")
-        dash = ' stroke-dasharray="2,3"' if c["role"] == "reading" else (' stroke-dasharray="6,4"' if c["differs"]
-                                                                         else "")
+        dash = (
+            ' stroke-dasharray="2,3"'
+            if c["role"] == "reading"
+            else (' stroke-dasharray="6,4"' if c["differs"] else "")
+        )
         for qid in c["inputs"]:
             qx, qy = at(f"q:{qid}")
-            out.append(f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{qx:.1f}" y2="{qy:.1f}" stroke="#8c959f" '
-                       f'stroke-width="1.2"{dash}/>')
+            out.append(
+                f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{qx:.1f}" y2="{qy:.1f}" stroke="#8c959f" '
+                f'stroke-width="1.2"{dash}/>'
+            )
     for c in shown_constraints(network):
         cx, cy = at(f"c:{c['id']}")
         fails = c.get("status") == "violated"
-        colour = "#cf222e" if fails and not c["differs"] and c["role"] != "reading" else (
-            "#6e7781" if c["differs"] or c["role"] == "reading" else "#1a7f37")
+        colour = (
+            "#cf222e"
+            if fails and not c["differs"] and c["role"] != "reading"
+            else ("#6e7781" if c["differs"] or c["role"] == "reading" else "#1a7f37")
+        )
         fill = "#ffffff" if fails else colour
-        out.append(f'<polygon points="{cx:.1f},{cy - 8:.1f} {cx + 8:.1f},{cy:.1f} {cx:.1f},{cy + 8:.1f} '
-                   f'{cx - 8:.1f},{cy:.1f}" fill="{fill}" stroke="{colour}" stroke-width="2">'
-                   f'<title>{escape(c.get("text") or c["says"])}</title></polygon>')
-        out.append(f'<text x="{cx:.1f}" y="{cy - 12:.1f}" text-anchor="middle" font-size="10.5">'
-                   f'{escape(c["id"].split(".", 1)[1])}</text>')
+        out.append(
+            f'<polygon points="{cx:.1f},{cy - 8:.1f} {cx + 8:.1f},{cy:.1f} {cx:.1f},{cy + 8:.1f} '
+            f'{cx - 8:.1f},{cy:.1f}" fill="{fill}" stroke="{colour}" stroke-width="2">'
+            f"<title>{escape(c.get('text') or c['says'])}</title></polygon>"
+        )
+        out.append(
+            f'<text x="{cx:.1f}" y="{cy - 12:.1f}" text-anchor="middle" font-size="10.5">'
+            f"{escape(c['id'].split('.', 1)[1])}</text>"
+        )
     for q in drawn(network):
         qx, qy = at(f"q:{q['id']}")
         claim = q["kind"] == "claim"
@@ -178,25 +215,32 @@ def svg(record: Mapping[str, Any], *, href: Callable[[str], str | None] | None =
         dot = VERDICT_COLOURS.get(verdict, "#57606a") if claim else "#57606a"
         ring = ' stroke="#cf222e" stroke-width="3"' if q["id"] in blamed else ""
         weight = ' font-weight="bold"' if q["id"] in blamed else ""
-        node = [f'<circle cx="{qx:.1f}" cy="{qy:.1f}" r="5" fill="{dot}"{ring}/>',
-                f'<text x="{tx:.1f}" y="{qy - 3:.1f}" text-anchor="{anchor}" font-size="11.5"{weight}>'
-                f'{escape(name)}</text>',
-                f'<text class="muted" x="{tx:.1f}" y="{qy + 11:.1f}" text-anchor="{anchor}" font-size="10.5">'
-                f'{escape(value)}{(" · " + escape(verdict)) if verdict else ""}</text>']
+        node = [
+            f'<circle cx="{qx:.1f}" cy="{qy:.1f}" r="5" fill="{dot}"{ring}/>',
+            f'<text x="{tx:.1f}" y="{qy - 3:.1f}" text-anchor="{anchor}" font-size="11.5"{weight}>'
+            f"{escape(name)}</text>",
+            f'<text class="muted" x="{tx:.1f}" y="{qy + 11:.1f}" text-anchor="{anchor}" '
+            'font-size="10.5">'
+            f"{escape(value)}{(' · ' + escape(verdict)) if verdict else ''}</text>",
+        ]
         link = href(q["id"]) if (href is not None and claim) else None
         if link:
             node = [f'<a href="{escape(link)}">'] + node + ["</a>"]
         out.extend(node)
     for i, label in enumerate(cited_sources(record)):
-        out.append(f'<text class="muted" x="10" y="{_TOP + rows * _ROW + 14 * i:.0f}" font-size="10">'
-                   f'{"Sources: " if i == 0 else ""}{escape(label)}</text>')
+        out.append(
+            f'<text class="muted" x="10" y="{_TOP + rows * _ROW + 14 * i:.0f}" font-size="10">'
+            f"{'Sources: ' if i == 0 else ''}{escape(label)}</text>"
+        )
     out.append("</svg>")
     return "\n".join(out)
 
 
 def cited_sources(record: Mapping[str, Any]) -> list[str]:
     """The short labels of the sources of the reference figures a drawing shows, sorted."""
-    used = {sid for q in drawn(record["network"]) if q["kind"] == "reference" for sid in q["sources"]}
+    used = {
+        sid for q in drawn(record["network"]) if q["kind"] == "reference" for sid in q["sources"]
+    }
     known = record.get("sources", {})
     return sorted({known[sid]["label"] for sid in used if sid in known})
 
@@ -204,4 +248,6 @@ def cited_sources(record: Mapping[str, Any]) -> list[str]:
 def show(record: Mapping[str, Any]) -> None:
     """Display the record's network in a notebook as ``image/svg+xml`` (with the caption as
     text/plain); returns None. Outside IPython the caption is printed."""
-    display.show({"image/svg+xml": svg(record), "text/plain": f"<claim network: {caption(record)}>"})
+    display.show(
+        {"image/svg+xml": svg(record), "text/plain": f"<claim network: {caption(record)}>"}
+    )

@@ -11,16 +11,24 @@ what lets a constraint say which values of a figure would make it hold. ``to_jso
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from zjanalysis import figures, slips, units
 from zjanalysis.figures import INF, Interval
 
 ARTICLE = "article-2019-zj-report"
 # Units in which a counting-unit slip (thousand/million/billion, 万/亿) cannot happen.
-NOT_COUNTED = {"percent", "percentage points", "rank", "times", "minutes", "working days",
-               "index points"}
+NOT_COUNTED = {
+    "percent",
+    "percentage points",
+    "rank",
+    "times",
+    "minutes",
+    "working days",
+    "index points",
+}
 EVERYTHING = Interval(-INF, INF)
 _OPERATOR_SIGNS = {"+": "+", "-": "−", "*": "×", "/": "÷", "^": "^"}
 
@@ -33,19 +41,23 @@ class NetworkError(ValueError):
 # Expressions
 
 
-def as_expr(value: Any) -> "Expr":
+def as_expr(value: Any) -> Expr:
     if isinstance(value, Expr):
         return value
     if isinstance(value, bool) or isinstance(value, figures.Stated):
-        raise NetworkError(f"{value!r} cannot enter a constraint as a constant: a printed figure must be "
-                           "a quantity of the network (net.claim(...) or net.reference(row)) so that the "
-                           "diagnosis can question it")
+        raise NetworkError(
+            f"{value!r} cannot enter a constraint as a constant: a printed figure must be "
+            "a quantity of the network (net.claim(...) or net.reference(row)) so that the "
+            "diagnosis can question it"
+        )
     if isinstance(value, (int, float)):
         return Const(Interval.point(float(value)))
     if isinstance(value, Interval):
         return Const(value)
-    raise NetworkError(f"{value!r} cannot enter a constraint: use a number, a figure of the network, "
-                       "or an expression built from them")
+    raise NetworkError(
+        f"{value!r} cannot enter a constraint: use a number, a figure of the network, "
+        "or an expression built from them"
+    )
 
 
 class Expr:
@@ -55,25 +67,46 @@ class Expr:
     name: str | None = None
     parts: Mapping[str, Any] = {}
 
-    def __add__(self, other): return Op("+", self, as_expr(other))
-    def __radd__(self, other): return Op("+", as_expr(other), self)
-    def __sub__(self, other): return Op("-", self, as_expr(other))
-    def __rsub__(self, other): return Op("-", as_expr(other), self)
-    def __mul__(self, other): return Op("*", self, as_expr(other))
-    def __rmul__(self, other): return Op("*", as_expr(other), self)
-    def __truediv__(self, other): return Op("/", self, as_expr(other))
-    def __rtruediv__(self, other): return Op("/", as_expr(other), self)
-    def __neg__(self): return Op("-", Const(Interval.point(0.0)), self)
+    def __add__(self, other):
+        return Op("+", self, as_expr(other))
+
+    def __radd__(self, other):
+        return Op("+", as_expr(other), self)
+
+    def __sub__(self, other):
+        return Op("-", self, as_expr(other))
+
+    def __rsub__(self, other):
+        return Op("-", as_expr(other), self)
+
+    def __mul__(self, other):
+        return Op("*", self, as_expr(other))
+
+    def __rmul__(self, other):
+        return Op("*", as_expr(other), self)
+
+    def __truediv__(self, other):
+        return Op("/", self, as_expr(other))
+
+    def __rtruediv__(self, other):
+        return Op("/", as_expr(other), self)
+
+    def __neg__(self):
+        return Op("-", Const(Interval.point(0.0)), self)
 
     def __pow__(self, exponent):
         if isinstance(exponent, bool) or not isinstance(exponent, (int, float)) or not exponent > 0:
-            raise NetworkError(f"an expression can be raised only to a positive number; got {exponent!r}")
+            raise NetworkError(
+                f"an expression can be raised only to a positive number; got {exponent!r}"
+            )
         return Op("^", self, Const(Interval.point(float(exponent))))
 
     def __bool__(self) -> bool:
-        raise NetworkError("an expression has no truth value; declare the relation with net.check(...)")
+        raise NetworkError(
+            "an expression has no truth value; declare the relation with net.check(...)"
+        )
 
-    def named(self, name: str, **parts: Any) -> "Expr":
+    def named(self, name: str, **parts: Any) -> Expr:
         """This expression, remembered as the derived quantity ``name`` of ``parts``."""
         self.name, self.parts = name, dict(parts)
         return self
@@ -148,6 +181,11 @@ class Quantity(Expr):
         return self.stated.text
 
     @property
+    def year(self) -> int:
+        """The year the figure is for (the registry's, or the reference row's)."""
+        return int(self.key["year"])
+
+    @property
     def interval(self) -> Interval:
         """The range the printed figure stands for (its rounding), for plain arithmetic."""
         return self.stated.interval
@@ -163,7 +201,7 @@ class Quantity(Expr):
             return text
         try:
             figure = self.reprinted(text)
-        except ValueError:      # printed in words (the Chinese release's 第四): as printed
+        except ValueError:  # printed in words (the Chinese release's 第四): as printed
             return text
         return units.amount(figure.value, self.unit, figure.qualifier)
 
@@ -171,7 +209,11 @@ class Quantity(Expr):
     def independent(self) -> bool:
         """True for a reference figure published by someone other than the report's authors
         (``same_publisher`` says why a reference is not independent, e.g. an earlier edition)."""
-        return self.kind == "reference" and not self.same_publisher and any(s != ARTICLE for s in self.sources)
+        return (
+            self.kind == "reference"
+            and not self.same_publisher
+            and any(s != ARTICLE for s in self.sources)
+        )
 
     def quantity_ids(self):
         return [self.id]
@@ -218,7 +260,7 @@ class Op(Expr):
             return a * b
         if self.op == "/":
             return a / b
-        return a ** b.lo
+        return a**b.lo
 
     def solve(self, qid, target, values):
         in_left = qid in self.left.quantity_ids()
@@ -247,7 +289,11 @@ class Op(Expr):
             args = ", ".join(_part_formula(v, label) for v in self.parts.values())
             return f"{self.name}({args})"
         a, b = self.left.formula(label), self.right.formula(label)
-        if self.op == "-" and isinstance(self.left, Const) and self.left.value == Interval.point(0.0):
+        if (
+            self.op == "-"
+            and isinstance(self.left, Const)
+            and self.left.value == Interval.point(0.0)
+        ):
             return f"−{_wrap(self.right, b)}"
         return f"{_wrap(self.left, a)} {_OPERATOR_SIGNS[self.op]} {_wrap(self.right, b)}"
 
@@ -265,7 +311,11 @@ def _wrap(expr: Expr, text: str) -> str:
 def _part_formula(value: Any, label: Mapping[str, str]) -> str:
     if isinstance(value, Expr):
         return value.formula(label)
-    return units.fmt_interval(value) if isinstance(value, (Interval, figures.Stated, int, float)) else str(value)
+    return (
+        units.fmt_interval(value)
+        if isinstance(value, (Interval, figures.Stated, int, float))
+        else str(value)
+    )
 
 
 def _part_json(value: Any) -> Any:
@@ -278,7 +328,11 @@ def _part_json(value: Any) -> Any:
 
 def _const_json(value: Interval) -> list:
     """A constant as ["const", lo, hi], an infinite end as None (JSON has no infinity)."""
-    return ["const", None if math.isinf(value.lo) else value.lo, None if math.isinf(value.hi) else value.hi]
+    return [
+        "const",
+        None if math.isinf(value.lo) else value.lo,
+        None if math.isinf(value.hi) else value.hi,
+    ]
 
 
 @dataclass(eq=False)
@@ -293,8 +347,11 @@ class Rank(Expr):
     ahead: tuple[Expr, ...] = ()
 
     def quantity_ids(self):
-        return (self.subject.quantity_ids() + [q for o in self.others for q in o.quantity_ids()]
-                + [q for a in self.ahead for q in a.quantity_ids()])
+        return (
+            self.subject.quantity_ids()
+            + [q for o in self.others for q in o.quantity_ids()]
+            + [q for a in self.ahead for q in a.quantity_ids()]
+        )
 
     def evaluate(self, values):
         mine = self.subject.evaluate(values)
@@ -302,9 +359,9 @@ class Rank(Expr):
         for other in self.others:
             theirs = other.evaluate(values)
             if theirs.lo > mine.hi or (theirs.lo == mine.hi and (theirs.lo_open or mine.hi_open)):
-                surely += 1      # larger whatever the two figures really are
+                surely += 1  # larger whatever the two figures really are
             elif theirs.hi >= mine.lo:
-                possibly += 1    # larger for some values (a tie counts here)
+                possibly += 1  # larger for some values (a tie counts here)
         return Interval(1.0 + surely, 1.0 + surely + possibly + self.unlisted)
 
     def solve(self, qid, target, values):
@@ -317,11 +374,18 @@ class Rank(Expr):
         return f"rank of {self.subject.formula(label)} among {names}{ahead}{more}"
 
     def to_json(self):
-        return ["rank", self.subject.to_json(), [o.to_json() for o in self.others], self.unlisted,
-                [a.to_json() for a in self.ahead]]
+        return [
+            "rank",
+            self.subject.to_json(),
+            [o.to_json() for o in self.others],
+            self.unlisted,
+            [a.to_json() for a in self.ahead],
+        ]
 
 
-def rank_among(subject: Expr, others: Iterable[Expr], *, unlisted: int = 0, ahead: Iterable[Expr] = ()) -> Rank:
+def rank_among(
+    subject: Expr, others: Iterable[Expr], *, unlisted: int = 0, ahead: Iterable[Expr] = ()
+) -> Rank:
     """The rank (1 = largest) of ``subject`` among ``others``, behind the entities ``ahead`` (known
     to rank above it, e.g. by a published "first"), with ``unlisted`` more entities of unknown size.
 
@@ -331,7 +395,9 @@ def rank_among(subject: Expr, others: Iterable[Expr], *, unlisted: int = 0, ahea
     if not others:
         raise NetworkError("rank_among() needs the figures of the others ranked")
     if isinstance(unlisted, bool) or not isinstance(unlisted, int) or unlisted < 0:
-        raise NetworkError(f"rank_among(): unlisted must be a whole number of 0 or more; got {unlisted!r}")
+        raise NetworkError(
+            f"rank_among(): unlisted must be a whole number of 0 or more; got {unlisted!r}"
+        )
     return Rank(as_expr(subject), others, unlisted, tuple(as_expr(a) for a in ahead))
 
 
@@ -342,10 +408,17 @@ def from_json(node: Any, quantities: Mapping[str, Quantity]) -> Expr:
     """
     kind = node[0]
     if kind == "const":
-        return Const(Interval(-INF if node[1] is None else float(node[1]), INF if node[2] is None else float(node[2])))
+        return Const(
+            Interval(
+                -INF if node[1] is None else float(node[1]),
+                INF if node[2] is None else float(node[2]),
+            )
+        )
     if kind == "q":
         if node[1] not in quantities:
-            raise NetworkError(f"the expression names {node[1]!r}, which is not a quantity of this network")
+            raise NetworkError(
+                f"the expression names {node[1]!r}, which is not a quantity of this network"
+            )
         return quantities[node[1]]
     if kind == "op":
         expr = Op(node[1], from_json(node[2], quantities), from_json(node[3], quantities))
@@ -355,8 +428,12 @@ def from_json(node: Any, quantities: Mapping[str, Quantity]) -> Expr:
             expr.named(name, **{k: from_json(v, quantities) for k, v in meta.items()})
         return expr
     if kind == "rank":
-        return Rank(from_json(node[1], quantities), tuple(from_json(o, quantities) for o in node[2]), int(node[3]),
-                    tuple(from_json(a, quantities) for a in (node[4] if len(node) > 4 else [])))
+        return Rank(
+            from_json(node[1], quantities),
+            tuple(from_json(o, quantities) for o in node[2]),
+            int(node[3]),
+            tuple(from_json(a, quantities) for a in (node[4] if len(node) > 4 else [])),
+        )
     raise NetworkError(f"unknown expression node {kind!r}")
 
 
@@ -364,8 +441,20 @@ def intersect(a: Interval | None, b: Interval | None) -> Interval | None:
     """The numbers in both intervals, or None when they share none (None stands for empty)."""
     if a is None or b is None:
         return None
-    lo, lo_open = (a.lo, a.lo_open) if a.lo > b.lo else (b.lo, b.lo_open) if b.lo > a.lo else (a.lo, a.lo_open or b.lo_open)
-    hi, hi_open = (a.hi, a.hi_open) if a.hi < b.hi else (b.hi, b.hi_open) if b.hi < a.hi else (a.hi, a.hi_open or b.hi_open)
+    lo, lo_open = (
+        (a.lo, a.lo_open)
+        if a.lo > b.lo
+        else (b.lo, b.lo_open)
+        if b.lo > a.lo
+        else (a.lo, a.lo_open or b.lo_open)
+    )
+    hi, hi_open = (
+        (a.hi, a.hi_open)
+        if a.hi < b.hi
+        else (b.hi, b.hi_open)
+        if b.hi < a.hi
+        else (a.hi, a.hi_open or b.hi_open)
+    )
     if lo > hi or (lo == hi and (lo_open or hi_open)):
         return None
     return Interval(lo, hi, lo_open and lo != hi, hi_open and lo != hi)

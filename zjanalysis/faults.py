@@ -25,10 +25,10 @@ import io
 import json
 import shutil
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
 
 from zjanalysis import diagnosis, figures, paths, records, slips, verdicts
 from zjanalysis.expressions import NOT_COUNTED
@@ -54,7 +54,8 @@ class Outcome:
 
     ``seen``: some like-for-like check fails; ``flagged``: the claim's verdict is discrepancy;
     ``first``: the first-ranked hypothesis reads the original; ``top``: the original is among the
-    first ``TOP`` readings the ranking gives for this figure; ``reason`` says why an unseen or unflagged misprint was missed.
+    first ``TOP`` readings the ranking gives for this figure; ``reason`` says why an unseen or
+    unflagged misprint was missed.
     """
 
     injection: Injection
@@ -83,7 +84,7 @@ def corrections(net: Network) -> dict[str, str]:
 
 
 def corrected(net: Network) -> Network:
-    """``net`` with its leading hypothesis's slips put back: the report as the diagnosis reads it."""
+    """``net`` with its leading hypothesis's slips undone: the report as the diagnosis reads it."""
     for qid, text in corrections(net).items():
         quantity = net.quantities[qid]
         if text in {s.text for s in quantity.readings()}:
@@ -94,15 +95,25 @@ def corrected(net: Network) -> Network:
 def injections(net: Network, claim_id: str) -> list[Injection]:
     """Every misprint of ``claim_id`` one slip makes (all positions, all classes)."""
     quantity = net.quantities[claim_id]
-    found = [Injection(claim_id, s.kind, quantity.printed, s.text, s.detail)
-             for s in slips.misprints(quantity.printed, counting_unit=quantity.unit not in NOT_COUNTED)]
+    found = [
+        Injection(claim_id, s.kind, quantity.printed, s.text, s.detail)
+        for s in slips.misprints(quantity.printed, counting_unit=quantity.unit not in NOT_COUNTED)
+    ]
     for base, kind in diagnosis.percent_bases(net, claim_id):
         value = quantity.stated.interval.mid
         other = value / base.mid * 100 if kind == "points" else value * base.mid / 100
         text = _like(quantity.printed, other)
-        found.append(Injection(claim_id, "percent_points", quantity.printed, text,
-                               "the gap printed as percent of the base rate" if kind == "points" else
-                               "the gap printed in points"))
+        found.append(
+            Injection(
+                claim_id,
+                "percent_points",
+                quantity.printed,
+                text,
+                "the gap printed as percent of the base rate"
+                if kind == "points"
+                else "the gap printed in points",
+            )
+        )
     return found
 
 
@@ -138,7 +149,8 @@ def checked_claims(net: Network) -> list[str]:
 
 def evaluate(body: dict | Network, injection: Injection) -> Outcome:
     """Put the misprint in place in the corrected network (rebuilt from ``body``, or the corrected
-    network itself, which is left as it was) and judge what the diagnosis and verdicts make of it."""
+    network itself, which is left as it was) and judge what the diagnosis and verdicts make of
+    it."""
     net = corrected(from_payload(body)) if isinstance(body, dict) else body
     quantity = net.quantities[injection.claim_id]
     original = quantity.stated
@@ -153,14 +165,24 @@ def _judge(net: Network, injection: Injection, quantity, original: figures.State
     found = diagnosis.diagnose(net)
     seen = bool(found.violated)
     if not seen:
-        reason = ("inside rounding" if quantity.stated.interval.overlaps(original.interval)
-                  else "inside what the checks resolve")
+        reason = (
+            "inside rounding"
+            if quantity.stated.interval.overlaps(original.interval)
+            else "inside what the checks resolve"
+        )
         return Outcome(injection, False, False, False, False, reason)
     finding = next(f for f in verdicts.derive(net, found) if f.claim_id == injection.claim_id)
-    ranked = tuple(c for h in found.hypotheses for c in h.changes if c.quantity == injection.claim_id and c.is_slip)
+    ranked = tuple(
+        c
+        for h in found.hypotheses
+        for c in h.changes
+        if c.quantity == injection.claim_id and c.is_slip
+    )
     readings = ranked[:TOP]
     lead = found.hypotheses[0] if found.hypotheses else None
-    first = bool(lead) and any(c.quantity == injection.claim_id and _same(c, original) for c in lead.changes)
+    first = bool(lead) and any(
+        c.quantity == injection.claim_id and _same(c, original) for c in lead.changes
+    )
     top = any(_same(c, original) for c in readings)
     reason = ""
     if finding.verdict != "discrepancy":
@@ -184,17 +206,23 @@ def run(bodies: list[dict] | None = None) -> list[Outcome]:
 
 def table(outcomes: list[Outcome]) -> str:
     """The detection table by slip class, as Markdown."""
-    lines = ["| slip class | misprints | seen by a check | flagged (of seen) | original ranked first | "
-             "original among its first three readings |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| slip class | misprints | seen by a check | flagged (of seen) | original ranked first | "
+        "original among its first three readings |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for kind in slips.CLASSES + ("all",):
         mine = [o for o in outcomes if kind == "all" or o.injection.kind == kind]
         if not mine:
             continue
         seen = [o for o in mine if o.seen]
         name = "**all**" if kind == "all" else slips.NAMES[kind]
-        lines.append(f"| {name} | {len(mine)} | {_pct(len(seen), len(mine))} | "
-                     f"{_pct(sum(o.flagged for o in seen), len(seen))} | {_pct(sum(o.first for o in seen), len(seen))} | "
-                     f"{_pct(sum(o.top for o in seen), len(seen))} |")
+        lines.append(
+            f"| {name} | {len(mine)} | {_pct(len(seen), len(mine))} | "
+            f"{_pct(sum(o.flagged for o in seen), len(seen))} | "
+            f"{_pct(sum(o.first for o in seen), len(seen))} | "
+            f"{_pct(sum(o.top for o in seen), len(seen))} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -226,8 +254,12 @@ def write_copy(source: Path, target: Path, changes: dict[str, str]) -> Path:
     for row in rows:
         if row["claim_id"] in changes:
             text = changes[row["claim_id"]]
-            original = figures.stated(row["figure_text"], qualifier=row["qualifier"], unit=row["unit"],
-                                      scale=figures._scale_between(*_number_and_value(row)))
+            original = figures.stated(
+                row["figure_text"],
+                qualifier=row["qualifier"],
+                unit=row["unit"],
+                scale=figures._scale_between(*_number_and_value(row)),
+            )
             row["value"] = _plain_number(figures.reprinted(original, text).value)
             row["figure_text"] = text
     buffer = io.StringIO()
@@ -241,10 +273,13 @@ def write_copy(source: Path, target: Path, changes: dict[str, str]) -> Path:
 # ---------------------------------------------------------------------------------------------
 
 
-
 def _number_and_value(row: dict) -> tuple[Decimal, float]:
     match = figures._printed_number(row["figure_text"])
-    number = figures._decimal(match) if match and row["qualifier"] != "rank" else Decimal(str(row["value"]))
+    number = (
+        figures._decimal(match)
+        if match and row["qualifier"] != "rank"
+        else Decimal(str(row["value"]))
+    )
     return number, float(row["value"])
 
 
@@ -255,15 +290,16 @@ def _plain_number(value: float) -> str:
 def _same(change: diagnosis.Change, original: figures.Stated) -> bool:
     if not change.is_slip:
         return False
-    return change.interval.overlaps(original.interval) and abs(change.interval.mid - original.interval.mid) <= (
-        original.interval.width / 2 + 1e-9)
+    return change.interval.overlaps(original.interval) and abs(
+        change.interval.mid - original.interval.mid
+    ) <= (original.interval.width / 2 + 1e-9)
 
 
 def _like(printed: str, value: float) -> str:
     """``value`` printed with as many decimals as ``printed`` has, in its words ("32.9%")."""
     match = figures._printed_number(printed)
     decimals = max(0, -figures._decimal(match).as_tuple().exponent) if match else 1
-    return printed[:match.start()] + f"{value:.{decimals}f}" + printed[match.end():]
+    return printed[: match.start()] + f"{value:.{decimals}f}" + printed[match.end() :]
 
 
 def _pct(part: int, whole: int) -> str:

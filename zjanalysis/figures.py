@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any
 
 INF = math.inf
 QUALIFIERS = ("exact", "more_than", "at_least", "about", "rank", "multiple")
@@ -41,15 +41,21 @@ class Interval:
             if isinstance(end, bool) or not isinstance(end, (int, float)):
                 raise TypeError(f"an interval's {name} end must be a number; got {end!r}")
         if math.isnan(self.lo) or math.isnan(self.hi):
-            raise ValueError(f"an interval's ends must be numbers, not NaN; got lo={self.lo}, hi={self.hi}")
+            raise ValueError(
+                f"an interval's ends must be numbers, not NaN; got lo={self.lo}, hi={self.hi}"
+            )
         if self.lo > self.hi:
-            raise ValueError(f"an interval's lower end ({self.lo}) must not exceed its upper end ({self.hi})")
+            raise ValueError(
+                f"an interval's lower end ({self.lo}) must not exceed its upper end ({self.hi})"
+            )
         if self.lo == self.hi and (self.lo_open or self.hi_open):
-            raise ValueError(f"an interval with equal ends ({self.lo}) must be closed on both sides; "
-                             "an open side would leave it empty")
+            raise ValueError(
+                f"an interval with equal ends ({self.lo}) must be closed on both sides; "
+                "an open side would leave it empty"
+            )
 
     @classmethod
-    def point(cls, x: float) -> "Interval":
+    def point(cls, x: float) -> Interval:
         """The interval holding the single number ``x``."""
         return cls(float(x), float(x))
 
@@ -73,7 +79,7 @@ class Interval:
         below = x < self.hi if self.hi_open else x <= self.hi
         return above and below
 
-    def overlaps(self, other: "Interval | Stated | float") -> bool:
+    def overlaps(self, other: Interval | Stated | float) -> bool:
         """True when the two intervals share at least one number (an open end shares nothing)."""
         other = as_interval(other)
         if self.hi < other.lo or other.hi < self.lo:
@@ -84,32 +90,40 @@ class Interval:
             return not (other.hi_open or self.lo_open)
         return True
 
-    def widen(self, rel: float) -> "Interval":
+    def widen(self, rel: float) -> Interval:
         """A new interval, each end moved outwards by ``rel`` times its own magnitude.
 
         Raises ValueError unless ``rel`` is a number of 0 or more.
         """
         if isinstance(rel, bool) or not isinstance(rel, (int, float)) or not rel >= 0:
-            raise ValueError(f"widen() takes a relative slack of 0 or more (0.01 = 1 %); got {rel!r}")
+            raise ValueError(
+                f"widen() takes a relative slack of 0 or more (0.01 = 1 %); got {rel!r}"
+            )
         if rel == 0:
             return self
-        return Interval(self.lo - rel * abs(self.lo), self.hi + rel * abs(self.hi), self.lo_open, self.hi_open)
+        return Interval(
+            self.lo - rel * abs(self.lo), self.hi + rel * abs(self.hi), self.lo_open, self.hi_open
+        )
 
     def to_json(self) -> dict:
         """The interval as plain data: {"lo", "hi", "lo_open", "hi_open"}, an infinite end as
         None (JSON has no infinity); ``from_json`` reads it back."""
-        return {"lo": None if math.isinf(self.lo) else self.lo, "hi": None if math.isinf(self.hi) else self.hi,
-                "lo_open": self.lo_open, "hi_open": self.hi_open}
+        return {
+            "lo": None if math.isinf(self.lo) else self.lo,
+            "hi": None if math.isinf(self.hi) else self.hi,
+            "lo_open": self.lo_open,
+            "hi_open": self.hi_open,
+        }
 
     @classmethod
-    def from_json(cls, item: Any) -> "Interval":
+    def from_json(cls, item: Any) -> Interval:
         """The interval ``to_json`` wrote. Raises KeyError for a missing end, ValueError or
         TypeError for a bad one."""
         lo = -INF if item["lo"] is None else float(item["lo"])
         hi = INF if item["hi"] is None else float(item["hi"])
         return cls(lo, hi, bool(item.get("lo_open", False)), bool(item.get("hi_open", False)))
 
-    def distance(self, other: "Interval | Stated | float") -> float:
+    def distance(self, other: Interval | Stated | float) -> float:
         """The gap between two intervals (0 when they overlap)."""
         other = as_interval(other)
         if self.overlaps(other):
@@ -123,8 +137,12 @@ class Interval:
         if is_expression(other):
             return NotImplemented
         other = as_interval(other)
-        return Interval(self.lo + other.lo, self.hi + other.hi,
-                        self.lo_open or other.lo_open, self.hi_open or other.hi_open)
+        return Interval(
+            self.lo + other.lo,
+            self.hi + other.hi,
+            self.lo_open or other.lo_open,
+            self.hi_open or other.hi_open,
+        )
 
     __radd__ = __add__
 
@@ -152,10 +170,12 @@ class Interval:
         Raises ValueError for a negative lower end or an exponent that is not a positive number.
         """
         if isinstance(exponent, bool) or not isinstance(exponent, (int, float)) or not exponent > 0:
-            raise ValueError(f"an interval can be raised only to a positive number; got {exponent!r}")
+            raise ValueError(
+                f"an interval can be raised only to a positive number; got {exponent!r}"
+            )
         if self.lo < 0:
             raise ValueError(f"cannot raise {self} to a power: it holds negative numbers")
-        return Interval(self.lo ** exponent, self.hi ** exponent, self.lo_open, self.hi_open)
+        return Interval(self.lo**exponent, self.hi**exponent, self.lo_open, self.hi_open)
 
     def __truediv__(self, other):
         if is_expression(other):
@@ -189,7 +209,9 @@ def _corners(x: Interval, y: Interval, op) -> Interval:
     for a, a_open in ((x.lo, x.lo_open), (x.hi, x.hi_open)):
         for b, b_open in ((y.lo, y.lo_open), (y.hi, y.hi_open)):
             # A closed zero factor reaches a zero product whatever the other factor is.
-            reached = (not a_open and not b_open) or (op is _times and ((a == 0 and not a_open) or (b == 0 and not b_open)))
+            reached = (not a_open and not b_open) or (
+                op is _times and ((a == 0 and not a_open) or (b == 0 and not b_open))
+            )
             values.append((op(a, b) + 0.0, not reached))
     lo = min(v for v, _ in values)
     hi = max(v for v, _ in values)
@@ -202,6 +224,7 @@ def _corners(x: Interval, y: Interval, op) -> Interval:
 
 def _reciprocal(x: Interval) -> Interval:
     """1 / x for an interval that does not contain zero (it may touch it at an open end)."""
+
     def inv(end: float) -> float:
         return 0.0 if math.isinf(end) else 1 / end
 
@@ -209,7 +232,9 @@ def _reciprocal(x: Interval) -> Interval:
         return Interval(inv(x.hi), INF, x.hi_open or math.isinf(x.hi), True)
     if x.hi == 0:
         return Interval(-INF, inv(x.lo), True, x.lo_open or math.isinf(x.lo))
-    return Interval(inv(x.hi), inv(x.lo), x.hi_open or math.isinf(x.hi), x.lo_open or math.isinf(x.lo))
+    return Interval(
+        inv(x.hi), inv(x.lo), x.hi_open or math.isinf(x.hi), x.lo_open or math.isinf(x.lo)
+    )
 
 
 def _num(x: float) -> str:
@@ -218,7 +243,7 @@ def _num(x: float) -> str:
     return f"{x:,.6g}" if abs(x) >= 1e6 else f"{round(x, 6) + 0.0:,.10g}"
 
 
-Number = Union[int, float]
+Number = int | float
 
 
 def is_expression(x: Any) -> bool:
@@ -237,7 +262,7 @@ def _named(result: Any, name: str, **parts: Any) -> Any:
     return result.named(name, **parts) if is_expression(result) else result
 
 
-def as_interval(x: "Interval | Stated | Number") -> Interval:
+def as_interval(x: Interval | Stated | Number) -> Interval:
     """An Interval for an Interval, a Stated figure (its interval) or a plain number (a point).
 
     Raises TypeError for anything else (a bool, a string, None).
@@ -256,17 +281,19 @@ def as_interval(x: "Interval | Stated | Number") -> Interval:
 _NUMBER = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?")
 
 
-def _printed_number(printed: Any) -> "re.Match[str] | None":
+def _printed_number(printed: Any) -> re.Match[str] | None:
     return _NUMBER.search(str(printed))
 
 
-def _decimal(match: "re.Match[str]") -> Decimal:
+def _decimal(match: re.Match[str]) -> Decimal:
     return Decimal(match.group().replace(",", "").replace("−", "-"))
 
 
 def _no_number(printed: Any) -> ValueError:
-    return ValueError(f"the printed figure {str(printed)!r} holds no number; "
-                      "expected digits such as '45.537 million', '79.2%' or 'more than 500'")
+    return ValueError(
+        f"the printed figure {str(printed)!r} holds no number; "
+        "expected digits such as '45.537 million', '79.2%' or 'more than 500'"
+    )
 
 
 def _half_unit(value: Decimal) -> Decimal:
@@ -350,30 +377,51 @@ class Stated:
         return -self.interval
 
 
-_RANKS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
-          "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_RANKS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
 
 
-def _unit_words(text: str, match: "re.Match[str]") -> str:
-    """The words printed after the number: "1,671.88 billion yuan" -> "billion yuan", "79.2%" -> "%"."""
-    rest = text[match.end():].strip()
+def _unit_words(text: str, match: re.Match[str]) -> str:
+    """The words printed after the number: "1,671.88 billion yuan" -> "billion yuan", "79.2%" ->
+    "%"."""
+    rest = text[match.end() :].strip()
     return "%" if rest.startswith("%") else rest
 
 
 def _as_decimal_scale(scale: Any) -> Decimal:
     if isinstance(scale, Decimal):
         return scale
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
-        raise ValueError(f"scale must be a positive number (e.g. 0.1 for 100 million -> billion); got {scale!r}")
+    if (
+        isinstance(scale, bool)
+        or not isinstance(scale, (int, float))
+        or not math.isfinite(scale)
+        or scale <= 0
+    ):
+        raise ValueError(
+            f"scale must be a positive number (e.g. 0.1 for 100 million -> billion); got {scale!r}"
+        )
     return Decimal(repr(float(scale)))
 
 
-def stated(text: str, *, qualifier: str = "exact", unit: str | None = None, scale: float = 1.0) -> Stated:
+def stated(
+    text: str, *, qualifier: str = "exact", unit: str | None = None, scale: float = 1.0
+) -> Stated:
     """Read a printed figure ("45.537 million", "79.2%", "more than 500", "third") as a Stated.
 
     Returns a Stated whose interval depends on ``qualifier``:
 
-    - exact: the rounding interval, half a unit in the last printed place ("79.2%" -> [79.15, 79.25]);
+    - exact: the rounding interval, half a unit in the last printed place ("79.2%" -> [79.15,
+    79.25]);
     - more_than: (x, ∞), open at x;
     - at_least: [x, ∞), as "100 or more" (以上) is printed;
     - about: half a unit of the last non-zero digit either side, because the trailing zeros of a
@@ -397,8 +445,10 @@ def stated(text: str, *, qualifier: str = "exact", unit: str | None = None, scal
         if rank is None:
             match = _printed_number(word)
             if not match:
-                raise ValueError(f"the printed rank {text!r} holds no rank; expected a word such as "
-                                 f"'first' or 'third', or a number such as '3'")
+                raise ValueError(
+                    f"the printed rank {text!r} holds no rank; expected a word such as "
+                    f"'first' or 'third', or a number such as '3'"
+                )
             rank = int(_decimal(match))
         return Stated(text, float(rank), unit or "rank", "rank", Interval.point(rank))
     match = _printed_number(text)
@@ -416,8 +466,13 @@ def stated(text: str, *, qualifier: str = "exact", unit: str | None = None, scal
     else:
         half = _half_unit(number)
         interval = _scaled(number - half, number + half, factor)
-    return Stated(text, float(number * factor), _unit_words(text, match) if unit is None else unit,
-                  qualifier, interval)
+    return Stated(
+        text,
+        float(number * factor),
+        _unit_words(text, match) if unit is None else unit,
+        qualifier,
+        interval,
+    )
 
 
 def _field(row: Any, name: str, default: Any = None) -> Any:
@@ -429,14 +484,14 @@ def _field(row: Any, name: str, default: Any = None) -> Any:
 
 
 def _scale_between(printed: Decimal, value: float) -> Decimal:
-    """The factor taking the printed number to ``value``, snapped to a power of ten when it is one."""
+    """The factor taking the printed number to ``value``, snapped to a power of ten if it is one."""
     if printed == 0 or value == 0:
         return Decimal(1)
     ratio_ = Decimal(repr(float(value))) / printed
     if ratio_ <= 0:
         return abs(ratio_)
     power = round(math.log10(float(ratio_)))
-    if math.isclose(float(ratio_), 10.0 ** power, rel_tol=1e-9):
+    if math.isclose(float(ratio_), 10.0**power, rel_tol=1e-9):
         return Decimal(1).scaleb(power)
     return ratio_
 
@@ -487,7 +542,10 @@ def from_reference(row: Any) -> Stated:
     unknown.
     """
     printed = str(_field(row, "value_as_printed", ""))
-    where = f"reference row {_field(row, 'indicator', '?')!r} ({_field(row, 'geography', '?')}, {_field(row, 'year', '?')})"
+    where = (
+        f"reference row {_field(row, 'indicator', '?')!r} ({_field(row, 'geography', '?')}, "
+        f"{_field(row, 'year', '?')})"
+    )
     match = _printed_number(printed)
     if not match:
         raise ValueError(f"{where} has value_as_printed {printed!r}, which holds no number")
@@ -504,7 +562,9 @@ def from_reference(row: Any) -> Stated:
         factor = _scale_between(number, float(value)) if value is not None else Decimal(1)
     qualifier = str(_field(row, "qualifier", "exact") or "exact")
     if qualifier not in REFERENCE_QUALIFIERS:
-        raise ValueError(f"{where} has qualifier {qualifier!r}; allowed: {', '.join(REFERENCE_QUALIFIERS)}")
+        raise ValueError(
+            f"{where} has qualifier {qualifier!r}; allowed: {', '.join(REFERENCE_QUALIFIERS)}"
+        )
     if qualifier == "at_most":
         bound = float(number * factor)
         return Stated(printed, bound, unit, qualifier, Interval(-INF, bound))
@@ -516,6 +576,7 @@ def from_reference(row: Any) -> Stated:
 # uses every input once, which keeps interval results exact and lets the network solve for any
 # one input.
 
+
 def growth(prev, cur) -> Interval:
     """Growth from ``prev`` to ``cur`` in percent: (cur / prev − 1) × 100.
 
@@ -526,8 +587,9 @@ def growth(prev, cur) -> Interval:
 
 def implied_base(cur, growth_pct) -> Interval:
     """The earlier level implied by a level and its growth rate in percent: cur / (1 + g / 100)."""
-    return _named(_operand(cur) / (1 + _operand(growth_pct) / 100), "implied base", cur=cur,
-                  growth=growth_pct)
+    return _named(
+        _operand(cur) / (1 + _operand(growth_pct) / 100), "implied base", cur=cur, growth=growth_pct
+    )
 
 
 def increase_from_growth(level, growth_pct) -> Interval:
@@ -536,8 +598,12 @@ def increase_from_growth(level, growth_pct) -> Interval:
     level − level / (1 + g / 100), written as level × (1 − 100 / (100 + g)) so that each input
     appears once. Raises ValueError when 100 + g may be zero.
     """
-    return _named(_operand(level) * (1 - 100 / (100 + _operand(growth_pct))), "increase", level=level,
-                  growth=growth_pct)
+    return _named(
+        _operand(level) * (1 - 100 / (100 + _operand(growth_pct))),
+        "increase",
+        level=level,
+        growth=growth_pct,
+    )
 
 
 def cagr(start, end, years: float) -> Interval:
@@ -549,8 +615,10 @@ def cagr(start, end, years: float) -> Interval:
         raise ValueError(f"cagr() needs a positive number of years; got {years!r}")
     ratio_ = _operand(end) / _operand(start)
     if not is_expression(ratio_) and ratio_.lo < 0:
-        raise ValueError(f"cagr() needs start and end of the same sign; got start {as_interval(start)} "
-                         f"and end {as_interval(end)}")
+        raise ValueError(
+            f"cagr() needs start and end of the same sign; got start {as_interval(start)} "
+            f"and end {as_interval(end)}"
+        )
     # x ↦ x^(1/years) is increasing on [0, ∞), so the ends map to the ends.
     return _named((ratio_ ** (1 / years) - 1) * 100, "average growth", start=start, end=end)
 
@@ -576,15 +644,23 @@ def ratio(a, b) -> Interval:
 
 
 def contribution_to_growth(part_prev, part_cur, total_prev, total_cur) -> Interval:
-    """The part's share of the total's growth, in percent: (part_cur − part_prev) / (total_cur − total_prev) × 100.
+    """The part's share of the total's growth, in percent: (part_cur − part_prev) / (total_cur −
+    total_prev) × 100.
 
     Raises ValueError when the total's change may be zero.
     """
-    return ((_operand(part_cur) - _operand(part_prev))
-            / (_operand(total_cur) - _operand(total_prev)) * 100)
+    return (
+        (_operand(part_cur) - _operand(part_prev))
+        / (_operand(total_cur) - _operand(total_prev))
+        * 100
+    )
 
 
 def implied_denominator(count, rate_pct) -> Interval:
     """The population behind a rate in percent: count / rate × 100."""
-    return _named(_operand(count) / (_operand(rate_pct) / 100), "implied denominator", count=count,
-                  rate=rate_pct)
+    return _named(
+        _operand(count) / (_operand(rate_pct) / 100),
+        "implied denominator",
+        count=count,
+        rate=rate_pct,
+    )

@@ -9,8 +9,9 @@ and the findings as plain rows and as a table.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from zjanalysis import units
 from zjanalysis.figures import Interval
@@ -19,27 +20,33 @@ VERDICTS = ("confirmed", "consistent", "discrepancy", "misleading", "unverifiabl
 
 VERDICT_MEANINGS = {
     "confirmed": "a like-for-like check against an independent source holds and pins the figure "
-                 "(evidence exact, or partial when the source covers only part of the claim)",
-    "consistent": "every check that touches it holds, but none pins it against an independent source "
-                  "like for like: they run through the report's own figures, only bound it, or compare "
-                  "it with a measure of another scope or date (the evidence column says which)",
+    "(evidence exact, or partial when the source covers only part of the claim)",
+    "consistent": "every check that touches it holds, but none pins it against an independent "
+    "source "
+    "like for like: they run through the report's own figures, only bound it, or compare "
+    "it with a measure of another scope or date (the evidence column says which)",
     "discrepancy": "the diagnosis blames it: changing this printed figure (with as few others as "
-                   "possible) is what makes the failing like-for-like checks hold; the likely printed "
-                   "value is named when a slip explains it",
-    "misleading": "the number holds on one reading, but the wording invites another on which it fails",
-    "unverifiable": "no like-for-like check can speak for or against it; an indirect comparison may "
-                    "support or weaken it (evidence indirect), and the notebook names what would settle it",
+    "possible) is what makes the failing like-for-like checks hold; the likely printed "
+    "value is named when a slip explains it",
+    "misleading": "the number holds on one reading, but the wording invites another on which it "
+    "fails",
+    "unverifiable": "no like-for-like check can speak for or against it; an indirect comparison "
+    "may "
+    "support or weaken it (evidence indirect), and the notebook names what would settle it",
 }
 # How strongly the checks behind a verdict pin the figure.
 EVIDENCE = ("exact", "bounds", "partial", "indirect", "none")
 EVIDENCE_MEANINGS = {
-    "exact": "the checks pin the figure: the range they leave for it is no wider than 2 % of its value",
+    "exact": "the checks pin the figure: the range they leave for it is no wider than 2 % of its "
+    "value",
     "bounds": "the checks only bound it (a floor, a partial ranking, a coarsely rounded source)",
     "partial": "the source supports only part of what the claim says (one city of several, one "
-               "procedure of two)",
-    "indirect": "the only comparisons are with figures of another definition, geography or date: they "
-                "can support or weaken the claim, never confirm it or blame it",
-    "none": "no check can bound the figure: none touches it, or those that do would hold whatever it were",
+    "procedure of two)",
+    "indirect": "the only comparisons are with figures of another definition, geography or date: "
+    "they "
+    "can support or weaken the claim, never confirm it or blame it",
+    "none": "no check can bound the figure: none touches it, or those that do would hold "
+    "whatever it were",
 }
 
 
@@ -72,32 +79,53 @@ class Finding:
         object.__setattr__(self, "sources", tuple(self.sources))
         object.__setattr__(self, "constraints", tuple(self.constraints))
         if not isinstance(self.claim_id, str) or not self.claim_id.strip():
-            raise ValueError("a Finding's claim id must be a non-empty string such as 'netizens.total_2018'; "
-                             f"got {self.claim_id!r}")
+            raise ValueError(
+                "a Finding's claim id must be a non-empty string such as 'netizens.total_2018'; "
+                f"got {self.claim_id!r}"
+            )
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict {self.verdict!r} is not one of {', '.join(VERDICTS)}")
         if self.evidence and self.evidence not in EVIDENCE:
             raise ValueError(f"evidence {self.evidence!r} is not one of {', '.join(EVIDENCE)}")
         if not isinstance(self.explanation, str) or not self.explanation.strip():
-            raise ValueError(f"a Finding needs an explanation a reader understands; got {self.explanation!r}")
+            raise ValueError(
+                f"a Finding needs an explanation a reader understands; got {self.explanation!r}"
+            )
 
     def to_json(self) -> dict:
         """The finding as plain data (JSON-able; an infinite bound is None): the claim entry of a
         run record, read back by ``from_json``."""
-        return {"claim_id": self.claim_id, "verdict": self.verdict, "evidence": self.evidence,
-                "stated": self.stated, "unit": self.unit, "likely_value": self.likely_value,
-                "reconstructed": None if self.reconstructed is None else self.reconstructed.to_json(),
-                "references": [dict(r) for r in self.references], "sources": list(self.sources),
-                "constraints": list(self.constraints), "explanation": self.explanation}
+        return {
+            "claim_id": self.claim_id,
+            "verdict": self.verdict,
+            "evidence": self.evidence,
+            "stated": self.stated,
+            "unit": self.unit,
+            "likely_value": self.likely_value,
+            "reconstructed": None if self.reconstructed is None else self.reconstructed.to_json(),
+            "references": [dict(r) for r in self.references],
+            "sources": list(self.sources),
+            "constraints": list(self.constraints),
+            "explanation": self.explanation,
+        }
 
     @classmethod
-    def from_json(cls, item: Mapping[str, Any]) -> "Finding":
+    def from_json(cls, item: Mapping[str, Any]) -> Finding:
         """The Finding ``to_json`` wrote. Raises KeyError for a missing field, ValueError for a
         bad one."""
-        return cls(item["claim_id"], item["verdict"], item["explanation"], item["stated"], item.get("unit", ""),
-                   item.get("evidence", ""), item.get("likely_value", ""), _interval(item.get("reconstructed")),
-                   tuple(item.get("references", ())), tuple(item.get("sources", ())),
-                   tuple(item.get("constraints", ())))
+        return cls(
+            item["claim_id"],
+            item["verdict"],
+            item["explanation"],
+            item["stated"],
+            item.get("unit", ""),
+            item.get("evidence", ""),
+            item.get("likely_value", ""),
+            _interval(item.get("reconstructed")),
+            tuple(item.get("references", ())),
+            tuple(item.get("sources", ())),
+            tuple(item.get("constraints", ())),
+        )
 
 
 def reconstructed_text(item: Mapping[str, Any]) -> str:
@@ -121,7 +149,7 @@ def reference_amount(reference: Mapping[str, Any]) -> str:
     qualifier = str(reference.get("qualifier") or "exact")
     try:
         text = units.printed_amount(printed, as_printed, unit, qualifier)
-    except ValueError:      # a figure printed in words (a Chinese rank word): as printed
+    except ValueError:  # a figure printed in words (a Chinese rank word): as printed
         return printed
     if as_printed and as_printed != unit:
         text += f" (printed {printed}, in {as_printed})"
@@ -139,20 +167,44 @@ def table_bundle(items: list[Mapping[str, Any]], title: str | None = None) -> di
     for r in items:
         lines.append("  ".join(str(r[c]).ljust(widths[c]) for c in cols).rstrip())
         lines.append(f"    → {r['explanation']}")
-    head = "".join(f"<th>{c}</th>" for c in ("claim", "verdict", "evidence", "translation", "stated", "likely value",
-                                             "reconstructed", "reference", "explanation", "sources"))
+    head = "".join(
+        f"<th>{c}</th>"
+        for c in (
+            "claim",
+            "verdict",
+            "evidence",
+            "translation",
+            "stated",
+            "likely value",
+            "reconstructed",
+            "reference",
+            "explanation",
+            "sources",
+        )
+    )
     rows = []
     for r in items:
-        cells = (r["evidence"], r["translation"], r["stated"], r["likely_value"], reconstructed_text(r),
-                 reference_text(r), r["explanation"])
-        rows.append("<tr>"
-                    f"<td><code>{html.escape(r['claim_id'])}</code></td>"
-                    f"<td class=\"zj-verdict zj-{r['verdict']}\"><b>{r['verdict']}</b></td>"
-                    + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
-                    + f"<td>{html.escape(', '.join(r['sources']))}</td></tr>")
+        cells = (
+            r["evidence"],
+            r["translation"],
+            r["stated"],
+            r["likely_value"],
+            reconstructed_text(r),
+            reference_text(r),
+            r["explanation"],
+        )
+        rows.append(
+            "<tr>"
+            f"<td><code>{html.escape(r['claim_id'])}</code></td>"
+            f'<td class="zj-verdict zj-{r["verdict"]}"><b>{r["verdict"]}</b></td>'
+            + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
+            + f"<td>{html.escape(', '.join(r['sources']))}</td></tr>"
+        )
     caption = f"<caption>{html.escape(title)}</caption>" if title else ""
-    table = (f'<table class="zj-findings">{caption}<thead><tr>{head}</tr></thead>'
-             f'<tbody>{"".join(rows)}</tbody></table>')
+    table = (
+        f'<table class="zj-findings">{caption}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
     return {"text/plain": "\n".join(lines), "text/html": table}
 
 

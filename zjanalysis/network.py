@@ -22,16 +22,36 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from zjanalysis import figures, units
-from zjanalysis.expressions import (ARTICLE, EVERYTHING, Expr, NetworkError, Quantity, as_expr, from_json,
-                                    rank_among)
+from zjanalysis.expressions import (
+    ARTICLE,
+    EVERYTHING,
+    Expr,
+    NetworkError,
+    Quantity,
+    as_expr,
+    from_json,
+    rank_among,
+)
 from zjanalysis.figures import INF, Interval
 
-__all__ = ["ARTICLE", "Constraint", "Evaluation", "Network", "NetworkError", "STATUS_WORDS", "Wording",
-           "describe", "from_payload", "rank_among", "reference_id"]
+__all__ = [
+    "ARTICLE",
+    "Constraint",
+    "Evaluation",
+    "Network",
+    "NetworkError",
+    "STATUS_WORDS",
+    "Wording",
+    "describe",
+    "from_payload",
+    "rank_among",
+    "reference_id",
+]
 
 RELATIONS = ("=", "<=", ">=", "whole")
 ROLES = ("check", "reading", "translation", "domain")
@@ -92,7 +112,9 @@ class Constraint:
 
     @property
     def inputs(self) -> list[str]:
-        ids = self.left.quantity_ids() + (self.right.quantity_ids() if self.right is not None else [])
+        ids = self.left.quantity_ids() + (
+            self.right.quantity_ids() if self.right is not None else []
+        )
         return list(dict.fromkeys(ids))
 
     @property
@@ -131,7 +153,7 @@ class Constraint:
             return EVERYTHING
         if self.relation == "=":
             target = known
-        elif (self.relation == "<=") == in_left:   # this side must be at most the other
+        elif (self.relation == "<=") == in_left:  # this side must be at most the other
             target = Interval(-INF, known.hi, True, known.hi_open)
         else:
             target = Interval(known.lo, INF, known.lo_open, True)
@@ -185,9 +207,15 @@ class Network:
     """
 
     def __init__(self, theme: str, *, tolerance: float = 0.0) -> None:
-        if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 0 <= tolerance < INF:
-            raise NetworkError(f"tolerance must be a relative slack of 0 or more (0.01 widens each figure "
-                               f"by 1 %); got {tolerance!r}")
+        if (
+            isinstance(tolerance, bool)
+            or not isinstance(tolerance, (int, float))
+            or not 0 <= tolerance < INF
+        ):
+            raise NetworkError(
+                f"tolerance must be a relative slack of 0 or more (0.01 widens each figure "
+                f"by 1 %); got {tolerance!r}"
+            )
         self.theme = theme
         self.tolerance = float(tolerance)
         self.quantities: dict[str, Quantity] = {}
@@ -207,26 +235,57 @@ class Network:
         from zjanalysis import data, rules
 
         row = data.claim(claim_id)
-        key = {"theme": str(row["theme"]), "paragraph": _plain(row["paragraph"]), "statement": str(row["statement"]),
-               "measure": str(row["measure"]), "origin": str(row["origin"])}
+        key = {
+            "theme": str(row["theme"]),
+            "year": int(row["year"]),
+            "paragraph": _plain(row["paragraph"]),
+            "statement": str(row["statement"]),
+            "measure": str(row["measure"]),
+            "origin": str(row["origin"]),
+        }
         chinese = data.chinese_release()
         zh_row = chinese.loc[claim_id] if claim_id in chinese.index else None
         # The text that prints the figure: the English article, or the Chinese release for a
         # figure only it prints.
-        printed_in = (str(zh_row["source_id"]),) if row["origin"] == "chinese-release" and zh_row is not None else (ARTICLE,)
-        quantity = Quantity(claim_id, "claim", claim_id, figures.from_claim_row(row), str(row["unit"]), printed_in, key)
+        printed_in = (
+            (str(zh_row["source_id"]),)
+            if row["origin"] == "chinese-release" and zh_row is not None
+            else (ARTICLE,)
+        )
+        quantity = Quantity(
+            claim_id,
+            "claim",
+            claim_id,
+            figures.from_claim_row(row),
+            str(row["unit"]),
+            printed_in,
+            key,
+        )
         self.quantities[claim_id] = quantity
         rules.declare(self, quantity, row, zh_row)
         return quantity
 
-    def witness(self, qid: str, stated: figures.Stated, unit: str, source: str, *, label: str,
-                same_publisher: str, key: Mapping[str, Any]) -> Quantity:
+    def witness(
+        self,
+        qid: str,
+        stated: figures.Stated,
+        unit: str,
+        source: str,
+        *,
+        label: str,
+        same_publisher: str,
+        key: Mapping[str, Any],
+    ) -> Quantity:
         """A figure another text of the report's own publishers prints (the Chinese release), as
         a reference quantity that is not independent; ``zjanalysis.rules`` adds them."""
-        self.quantities[qid] = Quantity(qid, "reference", label, stated, unit, (source,), dict(key), same_publisher)
+        self.quantities[qid] = Quantity(
+            qid, "reference", label, stated, unit, (source,), dict(key), same_publisher
+        )
         return self.quantities[qid]
 
-    def reference(self, row: Any, *, label: str | None = None, same_publisher: str = "") -> Quantity:
+    def reference(
+        self, row: Any, *, label: str | None = None, same_publisher: str = ""
+    ) -> Quantity:
         """A reference row (from ``data.lookup`` or ``data.reference``) as a quantity.
 
         ``label`` is how tables and charts name it (default: indicator, geography, period and
@@ -235,20 +294,44 @@ class Network:
         `confirmed`. The same row gives the same quantity. Raises NetworkError for a row without
         a source id.
         """
-        key = {k: _plain(_get(row, k)) for k in ("table", "geography", "year", "period", "indicator", "source_id",
-                                                 "unit_as_printed")}
+        key = {
+            k: _plain(_get(row, k))
+            for k in (
+                "table",
+                "geography",
+                "year",
+                "period",
+                "indicator",
+                "source_id",
+                "unit_as_printed",
+            )
+        }
         if not key["source_id"]:
-            raise NetworkError(f"reference row {key['indicator']!r} has no source_id; every figure needs its source")
+            raise NetworkError(
+                f"reference row {key['indicator']!r} has no source_id; every figure needs its "
+                "source"
+            )
         missing = [k for k in ("geography", "year", "period", "indicator") if _get(row, k) is None]
         if missing:
-            raise NetworkError(f"reference row {key['indicator'] or '?'!r} lacks {', '.join(missing)}: pass a whole row "
-                               "from data.lookup() or data.reference(), not one whose columns became its index")
+            raise NetworkError(
+                f"reference row {key['indicator'] or '?'!r} lacks {', '.join(missing)}: pass a "
+                "whole row "
+                "from data.lookup() or data.reference(), not one whose columns became its index"
+            )
         qid = reference_id(key)
         if qid not in self.quantities:
             stated = figures.from_reference(row)
             default = f"{key['indicator']}, {key['geography']} {key['period']} {key['year']}"
-            self.quantities[qid] = Quantity(qid, "reference", label or default, stated, str(_get(row, "unit")),
-                                            (str(key["source_id"]),), key, str(same_publisher))
+            self.quantities[qid] = Quantity(
+                qid,
+                "reference",
+                label or default,
+                stated,
+                str(_get(row, "unit")),
+                (str(key["source_id"]),),
+                key,
+                str(same_publisher),
+            )
         else:
             if label:
                 self.quantities[qid].label = label
@@ -256,8 +339,17 @@ class Network:
                 self.quantities[qid].same_publisher = str(same_publisher)
         return self.quantities[qid]
 
-    def figure(self, qid: str, printed: str, *, kind: str = "claim", unit: str = "", qualifier: str = "exact",
-               source: str = "", label: str | None = None) -> Quantity:
+    def figure(
+        self,
+        qid: str,
+        printed: str,
+        *,
+        kind: str = "claim",
+        unit: str = "",
+        qualifier: str = "exact",
+        source: str = "",
+        label: str | None = None,
+    ) -> Quantity:
         """A figure that is not in the data, read from its printed text ("45.537 million"): for
         exploring what-ifs and for tests. ``kind`` is "claim" (a figure of the report) or
         "reference" (give its ``source``). Raises NetworkError for a repeated id or an unknown kind.
@@ -267,15 +359,31 @@ class Network:
         if qid in self.quantities:
             raise NetworkError(f"figure {qid!r} is already in this network")
         sources = (source or ARTICLE,) if kind == "reference" else (ARTICLE,)
-        quantity = Quantity(qid, kind, label or qid, figures.stated(printed, qualifier=qualifier, unit=unit),
-                            unit, sources)
+        quantity = Quantity(
+            qid,
+            kind,
+            label or qid,
+            figures.stated(printed, qualifier=qualifier, unit=unit),
+            unit,
+            sources,
+        )
         self.quantities[qid] = quantity
         return quantity
 
     # -- relations -----------------------------------------------------------------------------
 
-    def check(self, constraint_id: str, left: Any, right: Any, *, says: str, relation: str = "=",
-              unit: str = "", differs: Mapping[str, str] | None = None, partial: str = "") -> Constraint:
+    def check(
+        self,
+        constraint_id: str,
+        left: Any,
+        right: Any,
+        *,
+        says: str,
+        relation: str = "=",
+        unit: str = "",
+        differs: Mapping[str, str] | None = None,
+        partial: str = "",
+    ) -> Constraint:
         """Declare that ``left relation right`` should hold; returns the Constraint.
 
         ``relation`` is "=" (the two ranges share a value), "<=" or ">=". ``differs`` names, for
@@ -285,42 +393,72 @@ class Network:
         repeated or malformed id, an unknown relation, a figure used twice in one relation, or
         a relation without a printed figure.
         """
-        return self._add(constraint_id, left, right, relation, says, unit, differs, partial, "check")
+        return self._add(
+            constraint_id, left, right, relation, says, unit, differs, partial, "check"
+        )
 
-    def whole(self, constraint_id: str, expr: Any, *, says: str, unit: str = "",
-              differs: Mapping[str, str] | None = None, partial: str = "") -> Constraint:
+    def whole(
+        self,
+        constraint_id: str,
+        expr: Any,
+        *,
+        says: str,
+        unit: str = "",
+        differs: Mapping[str, str] | None = None,
+        partial: str = "",
+    ) -> Constraint:
         """Declare that ``expr`` (a count of things) must be a whole number."""
         return self._add(constraint_id, expr, None, "whole", says, unit, differs, partial, "check")
 
-    def reading(self, constraint_id: str, left: Any, right: Any, *, says: str, relation: str = "=",
-                unit: str = "", differs: Mapping[str, str] | None = None) -> Constraint:
+    def reading(
+        self,
+        constraint_id: str,
+        left: Any,
+        right: Any,
+        *,
+        says: str,
+        relation: str = "=",
+        unit: str = "",
+        differs: Mapping[str, str] | None = None,
+    ) -> Constraint:
         """Declare an alternative reading of a claim's wording (see ``wording``); it is evaluated
         and shown like a check but never blames a figure or supports a verdict."""
         return self._add(constraint_id, left, right, relation, says, unit, differs, "", "reading")
 
-    def wording(self, claim_id: str, *, intended: Constraint, literal: Constraint, why: str) -> None:
+    def wording(
+        self, claim_id: str, *, intended: Constraint, literal: Constraint, why: str
+    ) -> None:
         """Say that ``claim_id`` is printed so that it reads as ``literal`` (a reading) while its
         number fits ``intended`` (a check): the verdict is `misleading` when the first fails and
         the second holds. ``why`` says what a reader would misread."""
         if claim_id not in self.quantities:
-            raise NetworkError(f"wording(): {claim_id!r} is not a figure of this network; add it with net.claim()")
+            raise NetworkError(
+                f"wording(): {claim_id!r} is not a figure of this network; add it with net.claim()"
+            )
         if intended.role != "check" or literal.role != "reading":
-            raise NetworkError("wording() takes the intended relation as a check and the literal one as a reading")
+            raise NetworkError(
+                "wording() takes the intended relation as a check and the literal one as a reading"
+            )
         if not str(why).strip():
             raise NetworkError("wording() needs 'why': what a reader would misread")
         self.wordings[claim_id] = Wording(claim_id, intended.id, literal.id, why)
 
     def would_settle(self, claim_id: str, document: str) -> None:
-        """Name the document or figure that would settle ``claim_id`` (shown when nothing here can)."""
+        """What would settle ``claim_id``: a document or figure (shown when nothing here can)."""
         if claim_id not in self.quantities:
             self.claim(claim_id)
         if not str(document).strip():
-            raise NetworkError(f"would_settle({claim_id!r}) needs the document that would settle it")
+            raise NetworkError(
+                f"would_settle({claim_id!r}) needs the document that would settle it"
+            )
         self.settle[claim_id] = str(document)
 
     def _add(self, cid, left, right, relation, says, unit, differs, partial, role) -> Constraint:
         if not isinstance(cid, str) or not _ID.fullmatch(cid):
-            raise NetworkError(f"constraint id {cid!r} should read '<short theme>.<what>', e.g. 'netizens.end_2017_count'")
+            raise NetworkError(
+                f"constraint id {cid!r} should read '<short theme>.<what>', e.g. "
+                "'netizens.end_2017_count'"
+            )
         if cid in self.constraints:
             raise NetworkError(f"constraint {cid!r} is declared twice in this network")
         if relation not in RELATIONS:
@@ -330,15 +468,22 @@ class Network:
         differs = {k: str(v) for k, v in (differs or {}).items() if v}
         unknown = sorted(set(differs) - set(DIFFERENCES))
         if unknown:
-            raise NetworkError(f"constraint {cid!r}: differs names {', '.join(unknown)}; allowed: {', '.join(DIFFERENCES)}")
+            raise NetworkError(
+                f"constraint {cid!r}: differs names {', '.join(unknown)}; allowed: "
+                f"{', '.join(DIFFERENCES)}"
+            )
         left = as_expr(left)
         right = as_expr(right) if right is not None else None
-        constraint = Constraint(cid, left, right, relation, str(says), unit, differs, str(partial or ""), role)
+        constraint = Constraint(
+            cid, left, right, relation, str(says), unit, differs, str(partial or ""), role
+        )
         ids = left.quantity_ids() + (right.quantity_ids() if right is not None else [])
         repeated = sorted({q for q in ids if ids.count(q) > 1})
         if repeated:
-            raise NetworkError(f"constraint {cid!r} uses {', '.join(repeated)} more than once; write the relation "
-                               "so that each figure appears once (see figures.increase_from_growth)")
+            raise NetworkError(
+                f"constraint {cid!r} uses {', '.join(repeated)} more than once; write the relation "
+                "so that each figure appears once (see figures.increase_from_growth)"
+            )
         if not ids:
             raise NetworkError(f"constraint {cid!r} holds no figure of the network")
         for qid in ids:
@@ -351,7 +496,9 @@ class Network:
 
     def values(self, overrides: Mapping[str, Interval] | None = None) -> dict[str, Interval]:
         """Every quantity's interval, widened by the tolerance, with ``overrides`` in place."""
-        values = {qid: q.stated.interval.widen(self.tolerance) for qid, q in self.quantities.items()}
+        values = {
+            qid: q.stated.interval.widen(self.tolerance) for qid, q in self.quantities.items()
+        }
         for qid, interval in (overrides or {}).items():
             values[qid] = interval.widen(self.tolerance)
         return values
@@ -364,7 +511,9 @@ class Network:
         except ValueError:
             return EVERYTHING
 
-    def evaluate(self, constraint_id: str, overrides: Mapping[str, Interval] | None = None) -> Evaluation:
+    def evaluate(
+        self, constraint_id: str, overrides: Mapping[str, Interval] | None = None
+    ) -> Evaluation:
         """The constraint's evaluation with the printed figures (or ``overrides``)."""
         return self.constraints[constraint_id].evaluate(self.values(overrides))
 
@@ -377,6 +526,14 @@ class Network:
             return [q.id for q in self.quantities.values() if q.kind == "claim"]
         registry = data.claims()
         return [cid for cid in registry.index if registry.loc[cid, "theme"] == self.theme]
+
+    def source_labels(self) -> list[str]:
+        """The short citations of the sources of this network's reference figures, sorted."""
+        from zjanalysis import data
+
+        return data.source_labels(
+            s for q in self.quantities.values() if q.kind == "reference" for s in q.sources
+        )
 
     def labels(self) -> dict[str, str]:
         return {qid: q.label for qid, q in self.quantities.items()}
@@ -393,24 +550,46 @@ class Network:
             "theme": self.theme,
             "tolerance": self.tolerance,
             "quantities": [
-                {"id": q.id, "kind": q.kind, "label": q.label, "printed": q.printed, "shown": q.shown(), "unit": q.unit,
-                 "interval": q.stated.interval.to_json(), "sources": list(q.sources),
-                 "key": dict(q.key), "same_publisher": q.same_publisher}
-                for q in self.quantities.values()],
+                {
+                    "id": q.id,
+                    "kind": q.kind,
+                    "label": q.label,
+                    "printed": q.printed,
+                    "shown": q.shown(),
+                    "unit": q.unit,
+                    "interval": q.stated.interval.to_json(),
+                    "sources": list(q.sources),
+                    "key": dict(q.key),
+                    "same_publisher": q.same_publisher,
+                }
+                for q in self.quantities.values()
+            ],
             "constraints": [
-                {"id": c.id, "says": c.says, "formula": c.formula(labels), "relation": c.relation,
-                 "unit": c.unit, "inputs": c.inputs, "role": c.role, "differs": dict(c.differs),
-                 "partial": c.partial, "left": c.left.to_json(),
-                 "right": c.right.to_json() if c.right is not None else None}
-                for c in self.constraints.values()],
+                {
+                    "id": c.id,
+                    "says": c.says,
+                    "formula": c.formula(labels),
+                    "relation": c.relation,
+                    "unit": c.unit,
+                    "inputs": c.inputs,
+                    "role": c.role,
+                    "differs": dict(c.differs),
+                    "partial": c.partial,
+                    "left": c.left.to_json(),
+                    "right": c.right.to_json() if c.right is not None else None,
+                }
+                for c in self.constraints.values()
+            ],
             "wordings": [vars(w) for w in self.wordings.values()],
             "settle": dict(self.settle),
         }
 
 
 def reference_id(key: Mapping[str, Any]) -> str:
-    """The stable id of a reference row: ``ref:<source>/<geography>/<year>/<period>/<indicator>``."""
-    return "ref:" + "/".join(str(key.get(k, "")) for k in ("source_id", "geography", "year", "period", "indicator"))
+    """A reference row's stable id: ``ref:<source>/<geography>/<year>/<period>/<indicator>``."""
+    return "ref:" + "/".join(
+        str(key.get(k, "")) for k in ("source_id", "geography", "year", "period", "indicator")
+    )
 
 
 def from_payload(payload: Mapping[str, Any], *, tolerance: float | None = None) -> Network:
@@ -421,23 +600,40 @@ def from_payload(payload: Mapping[str, Any], *, tolerance: float | None = None) 
     """
     from zjanalysis import data
 
-    net = Network(payload["theme"], tolerance=payload["tolerance"] if tolerance is None else tolerance)
+    net = Network(
+        payload["theme"], tolerance=payload["tolerance"] if tolerance is None else tolerance
+    )
     for q in payload["quantities"]:
-        if q["id"] in net.quantities:       # a claim's Chinese original, added with the claim
+        if q["id"] in net.quantities:  # a claim's Chinese original, added with the claim
             continue
         if q["kind"] == "claim":
             net.claim(q["id"])
         else:
-            net.reference(_recorded_row(data.reference(), q), label=q["label"],
-                          same_publisher=q.get("same_publisher", ""))
+            net.reference(
+                _recorded_row(data.reference(), q),
+                label=q["label"],
+                same_publisher=q.get("same_publisher", ""),
+            )
     for c in payload["constraints"]:
-        if c["id"] in net.constraints:      # declared by the rules when the claim was taken
+        if c["id"] in net.constraints:  # declared by the rules when the claim was taken
             continue
         left = from_json(c["left"], net.quantities)
         right = from_json(c["right"], net.quantities) if c["right"] is not None else None
-        net._add(c["id"], left, right, c["relation"], c["says"], c["unit"], c["differs"], c["partial"], c["role"])
+        net._add(
+            c["id"],
+            left,
+            right,
+            c["relation"],
+            c["says"],
+            c["unit"],
+            c["differs"],
+            c["partial"],
+            c["role"],
+        )
     order = [c["id"] for c in payload["constraints"]]
-    net.constraints = {cid: net.constraints[cid] for cid in [*order, *net.constraints] if cid in net.constraints}
+    net.constraints = {
+        cid: net.constraints[cid] for cid in [*order, *net.constraints] if cid in net.constraints
+    }
     for w in payload["wordings"]:
         net.wordings[w["claim_id"]] = Wording(**w)
     net.settle.update(payload.get("settle", {}))
@@ -451,11 +647,16 @@ def _recorded_row(frame: Any, recorded: Mapping[str, Any]) -> Any:
         if key.get(name) not in ("", None):
             found = found[found[name] == key[name]]
     if len(found) != 1:
-        raise NetworkError(f"the recorded reference {recorded['id']} matches {len(found)} rows of the data, not one")
+        raise NetworkError(
+            f"the recorded reference {recorded['id']} matches {len(found)} rows of the data, not "
+            "one"
+        )
     return found.iloc[0]
 
 
-def describe(net: Network, constraint_id: str, overrides: Mapping[str, Interval] | None = None) -> str:
+def describe(
+    net: Network, constraint_id: str, overrides: Mapping[str, Interval] | None = None
+) -> str:
     """One line on a constraint: its words, whether it holds, and what each side comes to."""
     c = net.constraints[constraint_id]
     ev = c.evaluate(net.values(overrides))
@@ -466,7 +667,9 @@ def describe(net: Network, constraint_id: str, overrides: Mapping[str, Interval]
         sides = units.fmt_interval(ev.left, c.unit)
     else:
         symbol = {"=": "vs", "<=": "≤", ">=": "≥"}[c.relation]
-        sides = f"{units.fmt_interval(ev.left, c.unit)} {symbol} {units.fmt_interval(ev.right, c.unit)}"
+        sides = (
+            f"{units.fmt_interval(ev.left, c.unit)} {symbol} {units.fmt_interval(ev.right, c.unit)}"
+        )
     note = f" [not like for like: {c.difference_text()}]" if c.differs else ""
     return f"{c.id} {verb}: {c.says} — {sides}{note}"
 

@@ -7,15 +7,24 @@ record: no ids, timestamps or paths, so nbval compares it byte for byte.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-
-from typing import Any, Mapping
+from typing import Any
 
 from zjanalysis import data, diagnosis, display, findings, translation
 from zjanalysis.network import STATUS_WORDS, Network
 
-__all__ = ["claims_table", "evidence_table", "navigation", "notebook_order", "show_checks", "show_hypotheses",
-           "theme_overview", "translation_table", "verdict_table"]
+__all__ = [
+    "claims_table",
+    "evidence_table",
+    "navigation",
+    "notebook_order",
+    "show_checks",
+    "show_hypotheses",
+    "theme_overview",
+    "translation_table",
+    "verdict_table",
+]
 
 _OVERVIEW = "00_overview"
 _COLUMNS = ("claim_id", "statement", "figure as printed", "paragraph")
@@ -31,12 +40,20 @@ def claims_table(theme: str) -> None:
     :class:`zjanalysis.data.DataError` when the registry is invalid.
     """
     if theme not in data.THEMES:
-        raise ValueError(f"theme {theme!r} is not a theme of the report; allowed: {', '.join(data.THEMES)}")
+        raise ValueError(
+            f"theme {theme!r} is not a theme of the report; allowed: {', '.join(data.THEMES)}"
+        )
     table = data.claims()
     mine = table[table["theme"] == theme]
-    rows = [(claim_id, row["statement"], row["figure_text"],
-             CHINESE_ONLY if row["paragraph"] is None else str(int(row["paragraph"])))
-            for claim_id, row in mine.iterrows()]
+    rows = [
+        (
+            claim_id,
+            row["statement"],
+            row["figure_text"],
+            CHINESE_ONLY if row["paragraph"] is None else str(int(row["paragraph"])),
+        )
+        for claim_id, row in mine.iterrows()
+    ]
     # The article's order (stable: registry order within a paragraph), then the Chinese release's.
     rows.sort(key=lambda r: int(r[3]) if r[3] != CHINESE_ONLY else 10**6)
 
@@ -63,16 +80,19 @@ def _title(stem: str) -> str:
 def navigation(notebook_name: str) -> None:
     """Display markdown links to the previous and next notebooks and to the overview.
 
-    ``notebook_name`` is a stem (``"01_internet_users"``), a file name (``"01_internet_users.ipynb"``)
-    or a theme (``"internet_users"``). Displays text/markdown and text/plain; returns None. Raises
-    ``ValueError`` listing the known notebooks when the name is not one of them.
+    ``notebook_name`` is a stem (``"01_internet_users"``), a file name
+    (``"01_internet_users.ipynb"``) or a theme (``"internet_users"``). Displays text/markdown and
+    text/plain; returns None. Raises ``ValueError`` listing the known notebooks when the name is
+    not one of them.
     """
     order = notebook_order()
     stem = Path(str(notebook_name)).name.removesuffix(".ipynb")
     if stem not in order:
         by_theme = [s for s in order if s.split("_", 1)[1] == stem]
         if len(by_theme) != 1:
-            raise ValueError(f"notebook {notebook_name!r} is not in the collection; known: {', '.join(order)}")
+            raise ValueError(
+                f"notebook {notebook_name!r} is not in the collection; known: {', '.join(order)}"
+            )
         stem = by_theme[0]
     position = order.index(stem)
     parts = []
@@ -91,7 +111,8 @@ def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]], css: str) -> N
 
 
 def theme_overview() -> None:
-    """Display, per theme in reading order, its notebook, how many claims it checks and their paragraphs."""
+    """Display, per theme in reading order, its notebook, how many claims it checks and their
+    paragraphs."""
     claims = data.claims()
     rows = []
     for stem in notebook_order():
@@ -99,7 +120,9 @@ def theme_overview() -> None:
         if theme not in data.THEMES:
             continue
         mine = claims[claims["theme"] == theme]
-        paragraphs = ", ".join(str(p) for p in sorted(set(int(p) for p in mine["paragraph"] if p is not None)))
+        paragraphs = ", ".join(
+            str(p) for p in sorted(set(int(p) for p in mine["paragraph"] if p is not None))
+        )
         extra = int(mine["paragraph"].isna().sum())
         if extra:
             paragraphs += f" (and {extra} only in the Chinese release)"
@@ -126,14 +149,19 @@ def translation_table() -> None:
 
 def show_checks(net: Network) -> None:
     """Display every constraint of the network: id, status, like for like or how it differs, its
-    words. A domain that holds (a share within 0-100 %) is left out: it says nothing until it fails."""
+    words. A domain that holds (a share within 0-100 %) is left out: it says nothing until it
+    fails."""
     values = net.values()
     rows = []
     for c in net.constraints.values():
         status = c.evaluate(values).status
         if c.role == "domain" and status != "violated":
             continue
-        kind = {"reading": "reading", "translation": "the Chinese original", "domain": "domain"}.get(c.role, "")
+        kind = {
+            "reading": "reading",
+            "translation": "the Chinese original",
+            "domain": "domain",
+        }.get(c.role, "")
         kind = kind or ("like for like" if c.comparable else c.difference_text())
         if c.role == "translation" and not c.comparable:
             kind += f"; {c.difference_text()}"
@@ -149,8 +177,12 @@ def show_hypotheses(record: Mapping[str, Any]) -> None:
     found = record["diagnosis"]
     rows = diagnosis.table(found)
     if not rows:
-        text = ("Every like-for-like check holds: no printed figure is blamed." if not found["violated"] else
-                "No change of one or two figures makes every failing check hold: " + ", ".join(found["violated"]))
+        text = (
+            "Every like-for-like check holds: no printed figure is blamed."
+            if not found["violated"]
+            else "No change of one or two figures makes every failing check hold: "
+            + ", ".join(found["violated"])
+        )
         _table(("diagnosis",), [(text,)], "zj-hypotheses")
         return
     columns = tuple(rows[0])

@@ -8,7 +8,8 @@ remembers the values it let through for the run record (:func:`checked`).
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 _KIND_WORDS = {float: "a number", int: "a whole number", str: "a text value", bool: "true or false"}
 # The values this process's notebook validated, by name: what its run record reports as the
@@ -24,7 +25,9 @@ def _describe(value: Any) -> str:
     """The value as given, with what kind of thing it is (used when its type is the problem)."""
     if isinstance(value, float) and not math.isfinite(value):
         return f"{value!r} (not a finite number)"
-    kind = {bool: "true/false", int: "a whole number", float: "a number", str: "a string"}.get(type(value))
+    kind = {bool: "true/false", int: "a whole number", float: "a number", str: "a string"}.get(
+        type(value)
+    )
     return f"{value!r} ({kind or type(value).__name__})"
 
 

@@ -15,8 +15,9 @@ sorted, no time or machine in them, so the same run gives the same bytes.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from zjanalysis.diagnosis import Diagnosis
@@ -39,7 +40,7 @@ class RecordError(ValueError):
 # it, and the renderer's no-op path reads records: so the core is imported where it is used.
 
 
-def build(net: "Network", found: "Diagnosis | None" = None) -> dict:
+def build(net: Network, found: Diagnosis | None = None) -> dict:
     """The record of a network: parameters, one entry per claim of the theme (its finding, with
     its paragraph and our statement), the sources used, the network with each constraint's
     status, and the diagnosis. Runs the diagnosis when ``found`` is not given.
@@ -63,7 +64,7 @@ def build(net: "Network", found: "Diagnosis | None" = None) -> dict:
     }
 
 
-def emit(net: "Network", *, title: str | None = None) -> dict:
+def emit(net: Network, *, title: str | None = None) -> dict:
     """Build the run's record, display it once (the findings as a text and an HTML table, and
     the record under ``MIME``), and return it for ``notebook.show_hypotheses`` and
     ``drawing.show``. Outside IPython the text table is printed."""
@@ -83,8 +84,10 @@ def check(record: Any, where: str = "the record") -> dict:
     if not isinstance(record, dict) or record.get("schema") != SCHEMA:
         raise RecordError(f"{where} is not a zjanalysis run record (no schema {SCHEMA!r}).")
     if record.get("version") != VERSION:
-        raise RecordError(f"{where} is a run record of version {record.get('version')!r}; this zjanalysis "
-                          f"reads version {VERSION}. Render again to rewrite it.")
+        raise RecordError(
+            f"{where} is a run record of version {record.get('version')!r}; this zjanalysis "
+            f"reads version {VERSION}. Render again to rewrite it."
+        )
     for name in ("claims", "parameters"):
         if name not in record:
             raise RecordError(f"{where} has no {name!r}.")
@@ -100,22 +103,42 @@ def from_notebook(nb: Any, where: str = "the notebook") -> dict | None:
         if cell.get("cell_type") != "code":
             continue
         for out in cell.get("outputs", []):
-            if out.get("output_type") in ("display_data", "execute_result") and MIME in out.get("data", {}):
+            if out.get("output_type") in ("display_data", "execute_result") and MIME in out.get(
+                "data", {}
+            ):
                 payload = out["data"][MIME]
                 found.append(json.loads(payload) if isinstance(payload, str) else payload)
     if len(found) > 1:
-        raise RecordError(f"{where} emitted {len(found)} run records; a run emits one (call records.emit once).")
+        raise RecordError(
+            f"{where} emitted {len(found)} run records; a run emits one (call records.emit once)."
+        )
     return check(_plain(found[0]), where) if found else None
 
 
-def with_run(record: dict | None, *, run: Mapping[str, Any], inputs: Mapping[str, str],
-             versions: Mapping[str, str]) -> dict:
+def with_run(
+    record: dict | None,
+    *,
+    run: Mapping[str, Any],
+    inputs: Mapping[str, str],
+    versions: Mapping[str, str],
+) -> dict:
     """The record as stored beside a run's pages: the kernel's record (an empty one when the run
     emitted none) with the run (name, notebook, edition, parameters as passed, status, message,
     outputs), the digests of its inputs and the package versions."""
-    stored = dict(record) if record is not None else {
-        "schema": SCHEMA, "version": VERSION, "theme": "", "parameters": {}, "claims": [], "sources": {},
-        "network": None, "diagnosis": None}
+    stored = (
+        dict(record)
+        if record is not None
+        else {
+            "schema": SCHEMA,
+            "version": VERSION,
+            "theme": "",
+            "parameters": {},
+            "claims": [],
+            "sources": {},
+            "network": None,
+            "diagnosis": None,
+        }
+    )
     stored.update(run=dict(run), inputs=dict(inputs), versions=dict(versions))
     return stored
 
@@ -148,17 +171,23 @@ def load_folder(folder: Path) -> list[dict]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _claim_entry(net: "Network", finding: "Finding") -> dict:
+def _claim_entry(net: Network, finding: Finding) -> dict:
     quantity = net.quantities[finding.claim_id]
     key = quantity.key
     entry = finding.to_json()
-    entry.update(theme=net.theme, paragraph=key.get("paragraph"), statement=key.get("statement", ""),
-                 value=quantity.stated.value if quantity.stated.value != float("inf") else None,
-                 qualifier=quantity.stated.qualifier, origin=key.get("origin", ""), translation=dict(key.get("translation", {})))
+    entry.update(
+        theme=net.theme,
+        paragraph=key.get("paragraph"),
+        statement=key.get("statement", ""),
+        value=quantity.stated.value if quantity.stated.value != float("inf") else None,
+        qualifier=quantity.stated.qualifier,
+        origin=key.get("origin", ""),
+        translation=dict(key.get("translation", {})),
+    )
     return entry
 
 
-def _sources(net: "Network") -> dict[str, dict]:
+def _sources(net: Network) -> dict[str, dict]:
     """Every source a figure of the network cites: its short label and what a reader needs to
     find it again (publisher, title, address or locator, date), with the warning for a source
     that cannot be reopened."""
@@ -171,21 +200,30 @@ def _sources(net: "Network") -> dict[str, dict]:
             if sid in out or sid not in known.index:
                 continue
             row = known.loc[sid]
-            out[sid] = {"label": data.source_label(sid),
-                        **{k: _text(row.get(k)) for k in ("publisher", "title", "url", "published", "locator")},
-                        "warning": " ".join(data.source_warnings([sid]))}
+            out[sid] = {
+                "label": data.source_label(sid),
+                **{
+                    k: _text(row.get(k))
+                    for k in ("publisher", "title", "url", "published", "locator")
+                },
+                "warning": " ".join(data.source_warnings([sid])),
+            }
     return dict(sorted(out.items()))
 
 
-def _network(net: "Network") -> dict:
+def _network(net: Network) -> dict:
     from zjanalysis.network import describe
 
     body = net.to_json()
     values = net.values()
     for item in body["constraints"]:
         ev = net.constraints[item["id"]].evaluate(values)
-        item.update(status=ev.status, left_range=None if ev.left is None else ev.left.to_json(),
-                    right_range=None if ev.right is None else ev.right.to_json(), text=describe(net, item["id"]))
+        item.update(
+            status=ev.status,
+            left_range=None if ev.left is None else ev.left.to_json(),
+            right_range=None if ev.right is None else ev.right.to_json(),
+            text=describe(net, item["id"]),
+        )
     return body
 
 
@@ -196,7 +234,7 @@ def _text(value: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """A NotebookNode (a dict subclass) as plain dicts and lists, so records compare and dump alike."""
+    """A NotebookNode (a dict subclass) as plain dicts and lists: records compare and dump alike."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-
 from typing import Any
 
 from zjanalysis import atomic, execute
@@ -43,9 +42,14 @@ def run_job(job: Job, session: Any) -> Result:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    client = NotebookClient(nb, km=kernel.km, timeout=job.limits.cell_timeout,
-                            kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": job.cwd or str(session.work)}})
+    client = NotebookClient(
+        nb,
+        km=kernel.km,
+        timeout=job.limits.cell_timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": job.cwd or str(session.work)}},
+    )
     try:
         client.execute()
     except CellExecutionError as error:
@@ -53,8 +57,7 @@ def run_job(job: Job, session: Any) -> Result:
         return Result(job.name, "failed", text.splitlines()[-1] if text else repr(error))
     except (CellTimeoutError, DeadKernelError) as err:
         if session.timed_out or isinstance(err, CellTimeoutError):
-            return Result(job.name, "timed out",
-                          f"stopped after {stopped_after(job, session):g} s")
+            return Result(job.name, "timed out", f"stopped after {stopped_after(job, session):g} s")
         return Result(job.name, "failed", f"the kernel died: {err}")
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
@@ -67,17 +70,25 @@ class RefreshError(RuntimeError):
     """A notebook raised while being refreshed; the committed file was left as it was."""
 
 
-def refresh_all(paths: list[Path], *, timeout: float = 300, jobs: int | None = None,
-                report=None) -> list[str]:
+def refresh_all(
+    paths: list[Path], *, timeout: float = 300, jobs: int | None = None, report=None
+) -> list[str]:
     """Execute each notebook in `paths` and write it back with fresh outputs when no cell raised.
 
     `report(path, error)` is called as each finishes (error None when it was written). Returns
     one sentence per notebook left unchanged, naming it and why.
     """
     given = {str(Path(p).resolve()): Path(p) for p in paths}
-    work = [execute.Job(name=name, kind="refresh", notebook=path.read_bytes(),
-                        limits=execute.Limits(cell_timeout=timeout),
-                        cwd=str(Path(name).parent)) for name, path in given.items()]
+    work = [
+        execute.Job(
+            name=name,
+            kind="refresh",
+            notebook=path.read_bytes(),
+            limits=execute.Limits(cell_timeout=timeout),
+            cwd=str(Path(name).parent),
+        )
+        for name, path in given.items()
+    ]
     failures = []
     with execute.open_engine("local", workers=jobs) as engine:
         for result in engine.run(work):
@@ -105,11 +116,18 @@ def refresh(path: Path, *, timeout: int = 300) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m zjanalysis.refresh", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m zjanalysis.refresh", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (default 300)")
-    parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help="notebooks run at once (default: number of CPUs)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="notebooks run at once (default: number of CPUs)",
+    )
     args = parser.parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         parser.error(f"--jobs must be 1 or more; got {args.jobs}")

@@ -39,8 +39,18 @@ COST = {kind: i for i, kind in enumerate(CLASSES)}
 DECIMAL_SHIFTS = (-2, -1, 1, 2)
 UNIT_SHIFTS = (-4, -3, 3, 4)
 
-_RANK_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-               "ninth", "tenth")
+_RANK_WORDS = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
@@ -83,8 +93,11 @@ def _slips(text: str, counting_unit: bool, *, forward: bool) -> list[Slip]:
     word = text.strip().lower()
     if word in _RANK_WORDS:
         rank = _RANK_WORDS.index(word) + 1
-        return [Slip("digit", _RANK_WORDS[r - 1], f"{word} → {_RANK_WORDS[r - 1]}")
-                for r in range(1, len(_RANK_WORDS) + 1) if r != rank]
+        return [
+            Slip("digit", _RANK_WORDS[r - 1], f"{word} → {_RANK_WORDS[r - 1]}")
+            for r in range(1, len(_RANK_WORDS) + 1)
+            if r != rank
+        ]
     match = _NUMBER.search(text)
     if not match:
         return []
@@ -96,20 +109,28 @@ def _slips(text: str, counting_unit: bool, *, forward: bool) -> list[Slip]:
     def add(kind: str, number: str, detail: str) -> None:
         if not _valid(number) or number == plain:
             return
-        new = text[:match.start()] + (_with_commas(number) if commas else number) + text[match.end():]
+        new = (
+            text[: match.start()]
+            + (_with_commas(number) if commas else number)
+            + text[match.end() :]
+        )
         found.setdefault(new, Slip(kind, new, detail))
 
     for number, detail in _digit_changes(plain):
         add("digit", number, detail)
     for number, detail in _swaps(plain):
         add("swap", number, detail)
-    for number, detail in (_deletions(plain) if forward else _insertions(plain)):
+    for number, detail in _deletions(plain) if forward else _insertions(plain):
         add("drop", number, detail)
-    for number, detail in (_doublings(plain) if forward else _undoublings(plain)):
+    for number, detail in _doublings(plain) if forward else _undoublings(plain):
         add("double", number, detail)
     for shift in DECIMAL_SHIFTS:
-        add("decimal", _shifted(plain, shift), f"point moved {abs(shift)} place{'s' if abs(shift) > 1 else ''} "
-            f"{'right' if shift > 0 else 'left'}")
+        add(
+            "decimal",
+            _shifted(plain, shift),
+            f"point moved {abs(shift)} place{'s' if abs(shift) > 1 else ''} "
+            f"{'right' if shift > 0 else 'left'}",
+        )
     if counting_unit:
         for shift in UNIT_SHIFTS:
             factor = f"{10 ** abs(shift):,}"
@@ -125,19 +146,19 @@ def _digit_changes(number: str):
     for i in _digit_positions(number):
         for d in "0123456789":
             if d != number[i]:
-                yield number[:i] + d + number[i + 1:], f"{number[i]} → {d}"
+                yield number[:i] + d + number[i + 1 :], f"{number[i]} → {d}"
 
 
 def _swaps(number: str):
     for i in range(len(number) - 1):
         a, b = number[i], number[i + 1]
         if a.isdigit() and b.isdigit() and a != b:
-            yield number[:i] + b + a + number[i + 2:], f"{a}{b} → {b}{a}"
+            yield number[:i] + b + a + number[i + 2 :], f"{a}{b} → {b}{a}"
 
 
 def _deletions(number: str):
     for i in _digit_positions(number):
-        yield number[:i] + number[i + 1:], f"{number[i]} dropped"
+        yield number[:i] + number[i + 1 :], f"{number[i]} dropped"
 
 
 def _insertions(number: str):
@@ -148,13 +169,13 @@ def _insertions(number: str):
 
 def _doublings(number: str):
     for i in _digit_positions(number):
-        yield number[:i + 1] + number[i] + number[i + 1:], f"{number[i]} doubled"
+        yield number[: i + 1] + number[i] + number[i + 1 :], f"{number[i]} doubled"
 
 
 def _undoublings(number: str):
     for i in range(len(number) - 1):
         if number[i].isdigit() and number[i] == number[i + 1]:
-            yield number[:i] + number[i + 1:], f"{number[i]}{number[i]} → {number[i]}"
+            yield number[:i] + number[i + 1 :], f"{number[i]}{number[i]} → {number[i]}"
 
 
 def _shifted(number: str, places: int) -> str:

@@ -191,9 +191,13 @@ def exercise(
         )
     for name, text in (("prompt", prompt), ("hint", hint)):
         if not isinstance(text, str) or not text.strip():
-            raise ExerciseError(f"Exercise {exercise_id}: {name} must be a non-empty sentence, got {text!r}.")
+            raise ExerciseError(
+                f"Exercise {exercise_id}: {name} must be a non-empty sentence, got {text!r}."
+            )
     if not isinstance(unit, str):
-        raise ExerciseError(f"Exercise {exercise_id}: unit must be text such as 'percent', got {unit!r}.")
+        raise ExerciseError(
+            f"Exercise {exercise_id}: unit must be text such as 'percent', got {unit!r}."
+        )
     choices = tuple(choices)
     if any(not isinstance(c, str) or not c.strip() for c in choices) or len(
         {_normalise(c) for c in choices}
@@ -202,28 +206,41 @@ def exercise(
             f"Exercise {exercise_id}: choices must be distinct non-empty strings, got {choices!r}."
         )
     if len(choices) == 1:
-        raise ExerciseError(f"Exercise {exercise_id}: a choice question needs at least two choices, got {choices!r}.")
+        raise ExerciseError(
+            f"Exercise {exercise_id}: a choice question needs at least two choices, got "
+            f"{choices!r}."
+        )
     for name, value in (("tolerance", tolerance), ("slack", slack)):
         if not _is_number(value) or not math.isfinite(value) or value < 0:
             raise ExerciseError(
-                f"Exercise {exercise_id}: {name} must be a relative amount >= 0 such as 0.01, got {value!r}."
+                f"Exercise {exercise_id}: {name} must be a relative amount >= 0 such as 0.01, "
+                f"got {value!r}."
             )
     if not _is_number(points) or not math.isfinite(points) or points <= 0:
-        raise ExerciseError(f"Exercise {exercise_id}: points must be a number above 0 such as 1, got {points!r}.")
+        raise ExerciseError(
+            f"Exercise {exercise_id}: points must be a number above 0 such as 1, got {points!r}."
+        )
     if not _is_number(unit_credit) or not 0 <= unit_credit <= 1:
         raise ExerciseError(
-            f"Exercise {exercise_id}: unit_credit must be a share of the points from 0 to 1 such as 0.5, "
+            f"Exercise {exercise_id}: unit_credit must be a share of the points from 0 to 1 such "
+            "as 0.5, "
             f"got {unit_credit!r}."
         )
 
     def register(function: Callable[[], Any]) -> Callable[[], Any]:
         if not callable(function):
-            raise ExerciseError(f"Exercise {exercise_id}: @exercise must decorate a function, got {function!r}.")
+            raise ExerciseError(
+                f"Exercise {exercise_id}: @exercise must decorate a function, got {function!r}."
+            )
         module = getattr(function, "__module__", "") or ""
         previous = _REGISTRY.get(exercise_id)
-        if previous is not None and (previous.module, _origin(previous.answer)) != (module, _origin(function)):
+        if previous is not None and (previous.module, _origin(previous.answer)) != (
+            module,
+            _origin(function),
+        ):
             raise ExerciseError(
-                f"Exercise id {exercise_id} is defined twice: in {previous.module} and in {module}; "
+                f"Exercise id {exercise_id} is defined twice: in {previous.module} and in "
+                f"{module}; "
                 f"give one of them another id."
             )
         _REGISTRY[exercise_id] = Exercise(
@@ -271,7 +288,9 @@ def get(exercise_id: str) -> Exercise:
     close = difflib.get_close_matches(str(exercise_id), known, n=3)
     suggestion = f" Did you mean {', '.join(close)}?" if close else ""
     listing = ", ".join(known) if known else "none are registered yet"
-    raise UnknownExerciseError(f"No exercise has the id {exercise_id!r}.{suggestion} Known ids: {listing}.")
+    raise UnknownExerciseError(
+        f"No exercise has the id {exercise_id!r}.{suggestion} Known ids: {listing}."
+    )
 
 
 def expected(exercise_id: str) -> Any:
@@ -284,7 +303,9 @@ def expected(exercise_id: str) -> Any:
     ex = get(exercise_id)
     value = ex.answer()
     if ex.choices:
-        if not isinstance(value, str) or _normalise(value) not in {_normalise(c) for c in ex.choices}:
+        if not isinstance(value, str) or _normalise(value) not in {
+            _normalise(c) for c in ex.choices
+        }:
             raise ExerciseError(
                 f"Exercise {ex.exercise_id} ({ex.module}): its answer function returned {value!r}, "
                 f"which is not one of its choices {ex.choices!r}."
@@ -295,7 +316,8 @@ def expected(exercise_id: str) -> Any:
     if _is_interval(value) or (_is_number(value) and math.isfinite(value)):
         return value
     raise ExerciseError(
-        f"Exercise {ex.exercise_id} ({ex.module}): its answer function must return an Interval or a "
+        f"Exercise {ex.exercise_id} ({ex.module}): its answer function must return an Interval "
+        "or a "
         f"finite number (or one of its choices), got {type(value).__name__} {value!r}."
     )
 
@@ -308,7 +330,9 @@ def accepted_range(exercise_id: str) -> tuple[float, float]:
     """
     ex = get(exercise_id)
     if ex.choices:
-        raise ExerciseError(f"Exercise {ex.exercise_id} is a choice question; it has no numeric range.")
+        raise ExerciseError(
+            f"Exercise {ex.exercise_id} is a choice question; it has no numeric range."
+        )
     value = expected(exercise_id)
     if _is_interval(value):
         lo, hi = float(value.lo), float(value.hi)
@@ -349,14 +373,19 @@ def _judge(ex: Exercise, answer: Any) -> Verdict:
         return Verdict(ex.exercise_id, status, f"{ex.exercise_id} — {message}", slip)
 
     if answer is None or answer is Ellipsis:
-        wanted = "one of: " + ", ".join(repr(c) for c in ex.choices) if ex.choices else _a_number(ex)
+        wanted = (
+            "one of: " + ", ".join(repr(c) for c in ex.choices) if ex.choices else _a_number(ex)
+        )
         return verdict("no_answer", f"No answer yet — replace ... with {wanted}.")
 
     if ex.choices:
         right = expected(ex.exercise_id)
         options = ", ".join(repr(c) for c in ex.choices)
         if not isinstance(answer, str):
-            return verdict("invalid", f"This question wants one of the choices {options}, as text; got {answer!r}.")
+            return verdict(
+                "invalid",
+                f"This question wants one of the choices {options}, as text; got {answer!r}.",
+            )
         chosen = next((c for c in ex.choices if _normalise(c) == _normalise(answer)), None)
         if chosen is None:
             return verdict("invalid", f"{answer!r} is not one of the choices {options}.")
@@ -367,10 +396,17 @@ def _judge(ex: Exercise, answer: Any) -> Verdict:
     number = _as_number(answer)
     if number is None:
         shown = repr(answer) if not isinstance(answer, str) else f"the text {answer!r}"
-        extra = " Type the number without quotes." if isinstance(answer, str) and _parses(answer) else ""
+        extra = (
+            " Type the number without quotes."
+            if isinstance(answer, str) and _parses(answer)
+            else ""
+        )
         return verdict("invalid", f"This exercise wants {_a_number(ex)}; got {shown}.{extra}")
     if not math.isfinite(number):
-        return verdict("invalid", f"This exercise wants {_a_number(ex)}; got {number!r}, which is not a finite number.")
+        return verdict(
+            "invalid",
+            f"This exercise wants {_a_number(ex)}; got {number!r}, which is not a finite number.",
+        )
 
     lo, hi = accepted_range(ex.exercise_id)
     if lo <= number <= hi:
@@ -441,13 +477,16 @@ def ask(exercise_id: str) -> Prompt:
 
 
 def answer_variable(exercise_id: str) -> str:
-    """The variable a notebook gives the answer of ``exercise_id`` in: ``01-ex2`` -> ``answer_01_ex2``.
+    """The variable a notebook gives the answer of ``exercise_id`` in: ``01-ex2`` ->
+    ``answer_01_ex2``.
 
     Raises :class:`ExerciseError` for an id that is not ``NN-exN``.
     """
     match = EXERCISE_ID.fullmatch(exercise_id) if isinstance(exercise_id, str) else None
     if match is None:
-        raise ExerciseError(f"Exercise id {exercise_id!r} is not allowed; use 'NN-exN', e.g. '01-ex2'.")
+        raise ExerciseError(
+            f"Exercise id {exercise_id!r} is not allowed; use 'NN-exN', e.g. '01-ex2'."
+        )
     return f"answer_{match.group(1)}_ex{int(match.group(2))}"
 
 
@@ -462,7 +501,7 @@ def cell_digest(cell: Mapping[str, Any]) -> str:
     if isinstance(source, list):
         source = "".join(source)
     text = source.replace("\r\n", "\n").replace("\r", "\n").rstrip()
-    return hashlib.sha256(f"{cell.get('cell_type', '')}\n{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{cell.get('cell_type', '')}\n{text}".encode()).hexdigest()
 
 
 def locked_digests(nb: Mapping[str, Any]) -> list[str]:
@@ -484,7 +523,10 @@ def student_edition(nb: Mapping[str, Any]) -> Any:
     import nbformat
 
     if not isinstance(nb, Mapping) or not isinstance(nb.get("cells"), list):
-        raise TypeError(f"student_edition needs a notebook (a mapping with a 'cells' list), got {type(nb).__name__}.")
+        raise TypeError(
+            "student_edition needs a notebook (a mapping with a 'cells' list), got "
+            f"{type(nb).__name__}."
+        )
     kept = []
     for index, cell in enumerate(nb["cells"]):
         tags = _tags(cell)
@@ -495,7 +537,9 @@ def student_edition(nb: Mapping[str, Any]) -> Any:
             )
         if SOLUTION_TAG not in tags:
             kept.append(cell)
-    out = nbformat.from_dict(copy.deepcopy({key: value for key, value in nb.items() if key != "cells"}))
+    out = nbformat.from_dict(
+        copy.deepcopy({key: value for key, value in nb.items() if key != "cells"})
+    )
     out["cells"] = nbformat.from_dict(copy.deepcopy(kept))
     out.setdefault("metadata", nbformat.from_dict({}))
     out["metadata"].setdefault(EDITION_KEY, nbformat.from_dict({}))
@@ -526,7 +570,9 @@ def notebook_exercises(nb: Mapping[str, Any]) -> dict[str, dict[str, list[int]]]
     found: dict[str, dict[str, list[int]]] = {}
     for index, cell in enumerate(nb.get("cells", [])):
         tags = _tags(cell)
-        kind = SOLUTION_TAG if SOLUTION_TAG in tags else ANSWER_TAG if ANSWER_TAG in tags else "other"
+        kind = (
+            SOLUTION_TAG if SOLUTION_TAG in tags else ANSWER_TAG if ANSWER_TAG in tags else "other"
+        )
         for exercise_id in mentioned_exercises(cell.get("source", "")):
             entry = found.setdefault(exercise_id, {ANSWER_TAG: [], SOLUTION_TAG: [], "other": []})
             entry[kind].append(index)

@@ -8,11 +8,11 @@ Chinese one and names what the translation did:
 | value | when |
 | --- | --- |
 | `not-in-original` | the part of the Chinese text that could be read does not print the figure |
-| `not-translated` | the figure comes from the Chinese release itself: the English article does not print it |
-| `scope-changed` | the two name different kinds of quantity (a rate of contribution became a share) |
+| `not-translated` | only the Chinese release prints the figure; the English article leaves it out |
+| `scope-changed` | they name different kinds of quantity (a rate of contribution became a share) |
 | `unit-changed` | the same digits, but the unit or kind of number changed (points became percent) |
 | `slip` | the digits differ beyond what rounding allows, in the same unit |
-| `qualifier-dropped` | the Chinese says "about" or "more than" (约, 超过, 以上, 余) and the English does not |
+| `qualifier-dropped` | the Chinese "about" or "more than" (约, 超过, 以上, 余) is lost |
 | `faithful` | the same figure, unit and meaning |
 
 They are tried in that order: a figure whose scope changed is not also called a slip. Counting
@@ -33,34 +33,55 @@ from typing import Any
 from zjanalysis import figures, units
 from zjanalysis.figures import Interval
 
-VALUES = ("faithful", "slip", "unit-changed", "scope-changed", "qualifier-dropped", "not-in-original",
-          "not-translated")
+VALUES = (
+    "faithful",
+    "slip",
+    "unit-changed",
+    "scope-changed",
+    "qualifier-dropped",
+    "not-in-original",
+    "not-translated",
+)
 MEANINGS = {
-    "faithful": "the English prints the same figure, in the same unit and meaning, as the Chinese release",
+    "faithful": "the English prints the same figure, in the same unit and meaning, as the "
+    "Chinese release",
     "slip": "the digits differ between the two texts beyond what rounding allows",
-    "unit-changed": "the unit or kind of number changed in translation (percentage points printed as percent)",
-    "scope-changed": "the English names another quantity than the Chinese (a rate of contribution became a share)",
+    "unit-changed": "the unit or kind of number changed in translation (percentage points "
+    "printed as percent)",
+    "scope-changed": "the English names another quantity than the Chinese (a rate of "
+    "contribution became a share)",
     "qualifier-dropped": "the Chinese says 'about' or 'more than'; the English drops the word",
-    "not-in-original": "the part of the Chinese release that could be read does not print this figure",
-    "not-translated": "only the Chinese release prints this figure; the English article leaves it out",
+    "not-in-original": "the part of the Chinese release that could be read does not print this "
+    "figure",
+    "not-translated": "only the Chinese release prints this figure; the English article leaves "
+    "it out",
 }
 # What a unit printed in Chinese is in the registry's units: (kind of number, factor to it).
 CHINESE_UNITS: dict[str, tuple[str, Decimal]] = {
-    "万人": ("persons", Decimal("0.01")),          # 10 thousand persons -> million persons
-    "亿元": ("yuan", Decimal("0.1")),              # 100 million yuan -> billion yuan
+    "万人": ("persons", Decimal("0.01")),  # 10 thousand persons -> million persons
+    "亿元": ("yuan", Decimal("0.1")),  # 100 million yuan -> billion yuan
     "%": ("percent", Decimal(1)),
     "个百分点": ("percentage points", Decimal(1)),
     "个": ("count", Decimal(1)),
     "家": ("count", Decimal(1)),
     "平方公里": ("area", Decimal(1)),
     "Mbps": ("rate", Decimal(1)),
-    "Gbps": ("rate", Decimal(1000)),               # -> Mbps
+    "Gbps": ("rate", Decimal(1000)),  # -> Mbps
     "位": ("rank", Decimal(1)),
 }
 # The registry's units, by the kind of number they are.
-KINDS = {"million persons": "persons", "billion yuan": "yuan", "percent": "percent",
-         "percentage points": "percentage points", "base stations": "count", "institutions": "count",
-         "laboratories": "count", "square kilometres": "area", "Mbps": "rate", "rank": "rank"}
+KINDS = {
+    "million persons": "persons",
+    "billion yuan": "yuan",
+    "percent": "percent",
+    "percentage points": "percentage points",
+    "base stations": "count",
+    "institutions": "count",
+    "laboratories": "count",
+    "square kilometres": "area",
+    "Mbps": "rate",
+    "rank": "rank",
+}
 QUALIFIER_WORDS = {"约": "about", "超过": "more_than", "余": "more_than", "以上": "at_least"}
 _CHINESE_RANKS = {"第一": 1, "第二": 2, "第三": 3, "第四": 4, "第五": 5}
 
@@ -94,36 +115,80 @@ def compare(claim: Any, row: Any, claim_id: str = "") -> Translation:
     """The rule itself, on a registry row and its Chinese row (None when there is none); see the
     module docstring for the order in which the values are tried."""
     if row is None:
-        return Translation(claim_id, "not-in-original", "The part of the Chinese release that could be "
-                           "read does not print this figure.")
+        return Translation(
+            claim_id,
+            "not-in-original",
+            "The part of the Chinese release that could be read does not print this figure.",
+        )
     printed = chinese_text(row)
     interval = chinese_interval(row, claim)
     if claim["origin"] == "chinese-release":
-        return Translation(claim_id, "not-translated", f"Only the Chinese release prints it ({printed}); "
-                           "the English article leaves it out.", printed, interval, row["zh_id"])
+        return Translation(
+            claim_id,
+            "not-translated",
+            f"Only the Chinese release prints it ({printed}); the English article leaves it out.",
+            printed,
+            interval,
+            row["zh_id"],
+        )
     english = str(claim["figure_text"])
     if row["measure"] != claim["measure"]:
-        return Translation(claim_id, "scope-changed", f"The Chinese release names a {row['measure']} "
-                           f"({printed}); the English figure {english} is read as a {claim['measure']}.",
-                           printed, interval, row["zh_id"])
+        return Translation(
+            claim_id,
+            "scope-changed",
+            f"The Chinese release names a {row['measure']} "
+            f"({printed}); the English figure {english} is read as a {claim['measure']}.",
+            printed,
+            interval,
+            row["zh_id"],
+        )
     zh_kind = CHINESE_UNITS[row["unit_as_printed"]][0]
-    en_kind = "percent" if english.rstrip().endswith("%") else KINDS.get(str(claim["unit"]), str(claim["unit"]))
+    en_kind = (
+        "percent"
+        if english.rstrip().endswith("%")
+        else KINDS.get(str(claim["unit"]), str(claim["unit"]))
+    )
     if zh_kind != en_kind and {zh_kind, en_kind} <= {"percent", "percentage points"}:
-        return Translation(claim_id, "unit-changed", f"The Chinese release prints {printed}, in "
-                           f"{zh_kind}; the English prints {english}, in {en_kind}.",
-                           printed, interval, row["zh_id"])
+        return Translation(
+            claim_id,
+            "unit-changed",
+            f"The Chinese release prints {printed}, in "
+            f"{zh_kind}; the English prints {english}, in {en_kind}.",
+            printed,
+            interval,
+            row["zh_id"],
+        )
     stated = figures.from_claim_row(claim)
     if interval is not None and not interval.overlaps(stated.interval):
-        return Translation(claim_id, "slip", f"The Chinese release prints {printed}, which is "
-                           f"{units.amount(converted(row), claim['unit'])}; the English prints {english}.",
-                           printed, interval, row["zh_id"])
+        return Translation(
+            claim_id,
+            "slip",
+            f"The Chinese release prints {printed}, which is "
+            f"{units.amount(converted(row), claim['unit'])}; the English prints {english}.",
+            printed,
+            interval,
+            row["zh_id"],
+        )
     zh_qualifier = QUALIFIER_WORDS.get(row["qualifier_as_printed"], "exact")
     if zh_qualifier != "exact" and claim["qualifier"] in ("exact", "rank", "multiple"):
-        return Translation(claim_id, "qualifier-dropped", f"The Chinese release prints {printed} "
-                           f"({units.amount(converted(row), claim['unit'], zh_qualifier)}); the "
-                           f"English prints {english} as if exact.", printed, interval, row["zh_id"])
-    return Translation(claim_id, "faithful", f"The Chinese release prints the same figure: {printed}.",
-                       printed, interval, row["zh_id"])
+        return Translation(
+            claim_id,
+            "qualifier-dropped",
+            f"The Chinese release prints {printed} "
+            f"({units.amount(converted(row), claim['unit'], zh_qualifier)}); the "
+            f"English prints {english} as if exact.",
+            printed,
+            interval,
+            row["zh_id"],
+        )
+    return Translation(
+        claim_id,
+        "faithful",
+        f"The Chinese release prints the same figure: {printed}.",
+        printed,
+        interval,
+        row["zh_id"],
+    )
 
 
 def chinese_text(row: Any) -> str:

@@ -22,9 +22,24 @@ WORDS = {
     "percent": "%",
     "rank": "",
 }
-_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh",
-             8: "eighth", 9: "ninth", 10: "tenth"}
-_QUALIFIER_WORDS = {"more_than": "more than", "at_least": "at least", "about": "about", "at_most": "at most"}
+_ORDINALS = {
+    1: "first",
+    2: "second",
+    3: "third",
+    4: "fourth",
+    5: "fifth",
+    6: "sixth",
+    7: "seventh",
+    8: "eighth",
+    9: "ninth",
+    10: "tenth",
+}
+_QUALIFIER_WORDS = {
+    "more_than": "more than",
+    "at_least": "at least",
+    "about": "about",
+    "at_most": "at most",
+}
 
 
 def fmt(x: float) -> str:
@@ -45,12 +60,12 @@ def with_unit(number: str, unit: str) -> str:
     return f"{number}%" if word == "%" else (f"{number} {word}" if word else number)
 
 
-def fmt_interval(x: "Interval | Stated | float", unit: str = "") -> str:
+def fmt_interval(x: Interval | Stated | float, unit: str = "") -> str:
     """A range for a reader, in the unit's words: "45.5365 to 45.5375 million people", "79.15% to
     79.25%", "more than 500", "at most 9 minutes", "any value", or the number when the range is a
     point."""
     iv = as_interval(x)
-    each = WORDS.get(unit, unit) == "%"           # "79.15% to 79.25%", but "1 to 2 million people"
+    each = WORDS.get(unit, unit) == "%"  # "79.15% to 79.25%", but "1 to 2 million people"
     if iv.lo == iv.hi:
         return with_unit(fmt(iv.lo), unit)
     if math.isinf(iv.lo) and math.isinf(iv.hi):
@@ -63,7 +78,7 @@ def fmt_interval(x: "Interval | Stated | float", unit: str = "") -> str:
     return f"{low} to {with_unit(fmt(iv.hi), unit)}"
 
 
-def amount(number: "Decimal | str | float", unit: str, qualifier: str = "exact") -> str:
+def amount(number: Decimal | str | float, unit: str, qualifier: str = "exact") -> str:
     """One figure in a reader's words: the number with thousands separators and the digits it
     has (no float noise), then the unit as a reader says it ("39.56 million people", "79.2%",
     "19.6 percentage points", "554.77 billion yuan"); a rank as its ordinal word ("fourth"); a
@@ -88,7 +103,11 @@ def printed_amount(printed: str, unit_as_printed: str, unit: str, qualifier: str
     not a number or units with no known conversion."""
     from zjanalysis.data import CONVERSIONS
 
-    factor = Decimal(1) if not unit_as_printed or unit_as_printed == unit else CONVERSIONS.get((unit_as_printed, unit))
+    factor = (
+        Decimal(1)
+        if not unit_as_printed or unit_as_printed == unit
+        else CONVERSIONS.get((unit_as_printed, unit))
+    )
     if factor is None:
         raise ValueError(f"no conversion from {unit_as_printed!r} to {unit!r}")
     number = _decimal(printed)
@@ -99,10 +118,14 @@ def printed_amount(printed: str, unit_as_printed: str, unit: str, qualifier: str
     return amount(value, unit, qualifier)
 
 
-def _decimal(number: "Decimal | str | float") -> Decimal:
+def _decimal(number: Decimal | str | float) -> Decimal:
     if isinstance(number, Decimal):
         return number
     try:
-        return Decimal(str(number).replace(",", "")) if not isinstance(number, float) else Decimal(repr(number))
+        return (
+            Decimal(str(number).replace(",", ""))
+            if not isinstance(number, float)
+            else Decimal(repr(number))
+        )
     except InvalidOperation:
         raise ValueError(f"{number!r} is not a number") from None

@@ -23,10 +23,11 @@ A check "pins" a figure when the range it leaves for it, the others as printed, 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Mapping
 
-from zjanalysis import data, diagnosis as diagnosis_, units
+from zjanalysis import data, units
+from zjanalysis import diagnosis as diagnosis_
 from zjanalysis.expressions import EVERYTHING, NetworkError, intersect
 from zjanalysis.figures import Interval
 from zjanalysis.findings import Finding
@@ -56,10 +57,12 @@ def _repaired(net: Network, found: diagnosis_.Diagnosis) -> tuple[dict, set, dic
     overrides: dict[str, Interval] = {}
     freed: set[str] = set()
     notes: dict[str, str] = {}
-    for change in (lead.changes if lead else ()):
+    for change in lead.changes if lead else ():
         if change.is_slip:
             overrides[change.quantity] = change.interval
-            notes[change.quantity] = f"once {_name(net, change.quantity)} is read as {change.reading}"
+            notes[change.quantity] = (
+                f"once {_name(net, change.quantity)} is read as {change.reading}"
+            )
         else:
             freed.add(change.quantity)
     values = net.values(overrides)
@@ -68,8 +71,14 @@ def _repaired(net: Network, found: diagnosis_.Diagnosis) -> tuple[dict, set, dic
     return values, freed, notes
 
 
-def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: Mapping[str, Interval],
-             freed: set, repair_note: Mapping[str, str]) -> Finding:
+def _finding(
+    net: Network,
+    claim_id: str,
+    found: diagnosis_.Diagnosis,
+    values: Mapping[str, Interval],
+    freed: set,
+    repair_note: Mapping[str, str],
+) -> Finding:
     quantity = net.quantities[claim_id] if claim_id in net.quantities else net.claim(claim_id)
     touching = [c for c in net.constraints.values() if claim_id in c.inputs]
     # A domain that holds says nothing about the claim; one that fails as printed is named like
@@ -83,23 +92,48 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
     if wording is not None:
         intended, literal = net.constraints[wording.intended], net.constraints[wording.literal]
         if intended.evaluate(values).holds and literal.evaluate(values).violated:
-            evidence = _evidence(net, claim_id, [intended], values) if intended.comparable else "indirect"
-            text = (f"{wording.why}. {describe(net, intended.id)}; read literally, {describe(net, literal.id)}")
-            return _make(net, claim_id, "misleading", _with_warnings(text, [intended, literal], net), evidence,
-                         _range(net, claim_id, [intended], values), [intended, literal], ids)
+            evidence = (
+                _evidence(net, claim_id, [intended], values) if intended.comparable else "indirect"
+            )
+            text = (
+                f"{wording.why}. {describe(net, intended.id)}; read literally, "
+                f"{describe(net, literal.id)}"
+            )
+            return _make(
+                net,
+                claim_id,
+                "misleading",
+                _with_warnings(text, [intended, literal], net),
+                evidence,
+                _range(net, claim_id, [intended], values),
+                [intended, literal],
+                ids,
+            )
     checks_ = [c for c in touching if c.role == "check"]
-    buckets: dict[str, list[Constraint]] = {"support": [], "vacuous": [], "failing": [], "indirect_ok": [],
-                                            "indirect_bad": []}
+    buckets: dict[str, list[Constraint]] = {
+        "support": [],
+        "vacuous": [],
+        "failing": [],
+        "indirect_ok": [],
+        "indirect_bad": [],
+    }
     for c in checks_:
         buckets[_bucket(c, claim_id, values)].append(c)
-    supports, vacuous, failing_elsewhere = buckets["support"], buckets["vacuous"], buckets["failing"]
+    supports, vacuous, failing_elsewhere = (
+        buckets["support"],
+        buckets["vacuous"],
+        buckets["failing"],
+    )
     indirect_ok, indirect_bad = buckets["indirect_ok"], buckets["indirect_bad"]
     independent = [c for c in supports if _independent(net, c)]
     full = [c for c in independent if not c.partial]
     part = [c for c in independent if c.partial]
     internal = [c for c in supports if not _independent(net, c)]
-    for group, verdict_if_tight, evidence_if_tight in ((full, "confirmed", "exact"), (part, "confirmed", "partial"),
-                                                     (internal, "consistent", "exact")):
+    for group, verdict_if_tight, evidence_if_tight in (
+        (full, "confirmed", "exact"),
+        (part, "confirmed", "partial"),
+        (internal, "consistent", "exact"),
+    ):
         if not group:
             continue
         tight = _tight(net, claim_id, group, values)
@@ -107,55 +141,114 @@ def _finding(net: Network, claim_id: str, found: diagnosis_.Diagnosis, values: M
         evidence = evidence_if_tight if tight else ("partial" if group is part else "bounds")
         text = _support_text(net, claim_id, group, values, repair_note, tight)
         text += _also(net, indirect_ok, indirect_bad, failing_elsewhere, found)
-        return _make(net, claim_id, verdict, _with_warnings(text, group, net), evidence,
-                     _range(net, claim_id, group, values), group, ids)
+        return _make(
+            net,
+            claim_id,
+            verdict,
+            _with_warnings(text, group, net),
+            evidence,
+            _range(net, claim_id, group, values),
+            group,
+            ids,
+        )
     if indirect_ok or indirect_bad:
         used = indirect_ok + indirect_bad
         verdict = "consistent" if not indirect_bad else "unverifiable"
         lines = [_indirect_line(net, c, values) for c in used]
-        text = "Not checkable like for like. " + " ".join(lines) + (
-            " A difference between figures of different scope or date is not evidence that the report is wrong."
-            if indirect_bad else
-            " A match with a figure of another scope or date supports the claim without confirming it.")
+        text = (
+            "Not checkable like for like. "
+            + " ".join(lines)
+            + (
+                " A difference between figures of different scope or date is not evidence that "
+                "the report is wrong."
+                if indirect_bad
+                else " A match with a figure of another scope or date supports the claim without "
+                "confirming it."
+            )
+        )
         text += _settle(net, claim_id, verdict)
         text += _also(net, [], [], failing_elsewhere, found)
-        return _make(net, claim_id, verdict, _with_warnings(text, used, net), "indirect", None, used, ids)
+        return _make(
+            net, claim_id, verdict, _with_warnings(text, used, net), "indirect", None, used, ids
+        )
     if failing_elsewhere:
-        text = (" ".join(describe(net, c.id) for c in failing_elsewhere) + ". The diagnosis cannot tell which of "
-                "its figures is wrong, and does not single out this one.")
-        return _make(net, claim_id, "unverifiable", _with_warnings(text, failing_elsewhere, net), "none", None,
-                     failing_elsewhere, ids)
-    why = ("no check here can bound it" if not vacuous else
-           "its only check" + ("s" if len(vacuous) > 1 else "") + f" ({', '.join(c.id for c in vacuous)}) "
-           "would hold whatever the figure were, or cannot be evaluated with these figures")
+        text = (
+            " ".join(describe(net, c.id) for c in failing_elsewhere)
+            + ". The diagnosis cannot tell which of "
+            "its figures is wrong, and does not single out this one."
+        )
+        return _make(
+            net,
+            claim_id,
+            "unverifiable",
+            _with_warnings(text, failing_elsewhere, net),
+            "none",
+            None,
+            failing_elsewhere,
+            ids,
+        )
+    why = (
+        "no check here can bound it"
+        if not vacuous
+        else "its only check"
+        + ("s" if len(vacuous) > 1 else "")
+        + f" ({', '.join(c.id for c in vacuous)}) "
+        "would hold whatever the figure were, or cannot be evaluated with these figures"
+    )
     if claim_id not in net.settle and not [c for c in touching if c.role in ("check", "reading")]:
-        raise NetworkError(f"{claim_id} has no check; name the document that would settle it "
-                           f"with net.would_settle({claim_id!r}, ...)")
+        raise NetworkError(
+            f"{claim_id} has no check; name the document that would settle it "
+            f"with net.would_settle({claim_id!r}, ...)"
+        )
     # A claim whose checks were declared but bound nothing here (a very wide tolerance can do
     # that) still says what would settle it.
-    settle = net.settle.get(claim_id, "a source that measures the same figure, on the same definition and date,")
+    settle = net.settle.get(
+        claim_id, "a source that measures the same figure, on the same definition and date,"
+    )
     text = f"Nothing here can check it: {why}. {_capital(settle)} would settle it."
-    return Finding(claim_id, "unverifiable", text, stated, unit=quantity.unit, evidence="none",
-                   sources=_sources(net, vacuous), constraints=ids)
+    return Finding(
+        claim_id,
+        "unverifiable",
+        text,
+        stated,
+        unit=quantity.unit,
+        evidence="none",
+        sources=_sources(net, vacuous),
+        constraints=ids,
+    )
 
 
-def _discrepancy(net: Network, claim_id: str, found: diagnosis_.Diagnosis, ids: tuple[str, ...]) -> Finding:
+def _discrepancy(
+    net: Network, claim_id: str, found: diagnosis_.Diagnosis, ids: tuple[str, ...]
+) -> Finding:
     best = found.best_for(claim_id)
     change = next(c for c in best.changes if c.quantity == claim_id)
     failing = [net.constraints[c] for c in found.violated if claim_id in net.constraints[c].inputs]
     values = net.values()
     evidence = "exact" if _tight(net, claim_id, failing, values) else "bounds"
     many = len(failing) > 1
-    text = (f"{'These like-for-like checks fail' if many else 'A like-for-like check fails'} and this figure enters "
-            f"{'them all' if many else 'it'}: " + "; ".join(describe(net, c.id) for c in failing) + ". ")
+    text = (
+        f"{'These like-for-like checks fail' if many else 'A like-for-like check fails'} and "
+        "this figure enters "
+        f"{'them all' if many else 'it'}: " + "; ".join(describe(net, c.id) for c in failing) + ". "
+    )
     text += f"Diagnosis: {diagnosis_.sentence(net, best)}."
     rivals = [h for h in found.hypotheses if h.tier() == best.tier() and h is not best][:2]
     if rivals:
         text += " Equally possible: " + "; ".join(diagnosis_.sentence(net, h) for h in rivals) + "."
     likely = likely_value(net, change) if change.is_slip else ""
     required = _range(net, claim_id, failing, values)
-    return _make(net, claim_id, "discrepancy", _with_warnings(text, failing, net), evidence, required, failing,
-                 ids, likely)
+    return _make(
+        net,
+        claim_id,
+        "discrepancy",
+        _with_warnings(text, failing, net),
+        evidence,
+        required,
+        failing,
+        ids,
+        likely,
+    )
 
 
 def likely_value(net: Network, change: diagnosis_.Change) -> str:
@@ -182,14 +275,18 @@ def _bounds(x: Interval | None) -> bool:
     return x is not None and not (math.isinf(x.lo) and math.isinf(x.hi))
 
 
-def _range(net: Network, claim_id: str, constraints: list[Constraint], values: Mapping[str, Interval]) -> Interval | None:
+def _range(
+    net: Network, claim_id: str, constraints: list[Constraint], values: Mapping[str, Interval]
+) -> Interval | None:
     allowed: Interval | None = EVERYTHING
     for c in constraints:
         allowed = intersect(allowed, c.feasible(claim_id, values))
     return allowed
 
 
-def _tight(net: Network, claim_id: str, constraints: list[Constraint], values: Mapping[str, Interval]) -> bool:
+def _tight(
+    net: Network, claim_id: str, constraints: list[Constraint], values: Mapping[str, Interval]
+) -> bool:
     allowed = _range(net, claim_id, constraints, values)
     if allowed is None or math.isinf(allowed.lo) or math.isinf(allowed.hi):
         return False
@@ -206,8 +303,14 @@ def _name(net: Network, qid: str) -> str:
     return q.id if q.kind == "claim" else f"the source's {q.label}"
 
 
-def _support_text(net: Network, claim_id: str, group: list[Constraint], values: Mapping[str, Interval],
-                  notes: Mapping[str, str], tight: bool) -> str:
+def _support_text(
+    net: Network,
+    claim_id: str,
+    group: list[Constraint],
+    values: Mapping[str, Interval],
+    notes: Mapping[str, str],
+    tight: bool,
+) -> str:
     lines = []
     for c in group:
         line = _line(net, c, values)
@@ -226,7 +329,10 @@ def _support_text(net: Network, claim_id: str, group: list[Constraint], values: 
         lead = f"Fits, but the checks only bound it ({units.fmt_interval(allowed, unit)}): "
     text = lead + "; ".join(lines) + "."
     for qid in sorted(others):
-        text += f" Not an independent check: {net.quantities[qid].label} {net.quantities[qid].same_publisher}."
+        text += (
+            f" Not an independent check: {net.quantities[qid].label} "
+            f"{net.quantities[qid].same_publisher}."
+        )
     return text
 
 
@@ -235,23 +341,34 @@ def _line(net: Network, c: Constraint, values: Mapping[str, Interval]) -> str:
     if c.relation == "whole":
         return f"{c.says} ({units.fmt_interval(ev.left, c.unit)})"
     symbol = {"=": "vs", "<=": "≤", ">=": "≥"}[c.relation]
-    return f"{c.says} ({units.fmt_interval(ev.left, c.unit)} {symbol} {units.fmt_interval(ev.right, c.unit)})"
+    return (
+        f"{c.says} ({units.fmt_interval(ev.left, c.unit)} {symbol} "
+        f"{units.fmt_interval(ev.right, c.unit)})"
+    )
 
 
 def _indirect_line(net: Network, c: Constraint, values: Mapping[str, Interval]) -> str:
     ev = c.evaluate(values)
     verdict = "which fits" if ev.holds else "which does not fit"
     partial = f"; and it covers only part of the claim: {c.partial}" if c.partial else ""
-    return f"{_capital(_line(net, c, values))}, {verdict}; the two are not like for like ({c.difference_text()}{partial})."
+    return (
+        f"{_capital(_line(net, c, values))}, {verdict}; the two are not like for like "
+        f"({c.difference_text()}{partial})."
+    )
 
 
 def _also(net: Network, ok: list, bad: list, failing: list, found: diagnosis_.Diagnosis) -> str:
     parts = []
     if ok:
-        parts.append("Checks that are not like for like also hold: " + "; ".join(f"{c.says} [{c.difference_text()}]" for c in ok))
+        parts.append(
+            "Checks that are not like for like also hold: "
+            + "; ".join(f"{c.says} [{c.difference_text()}]" for c in ok)
+        )
     if bad:
-        parts.append("Checks that are not like for like fail, which is no evidence either way: "
-                     + "; ".join(f"{c.says} [{c.difference_text()}]" for c in bad))
+        parts.append(
+            "Checks that are not like for like fail, which is no evidence either way: "
+            + "; ".join(f"{c.says} [{c.difference_text()}]" for c in bad)
+        )
     return (" " + ". ".join(parts) + ".") if parts else ""
 
 
@@ -265,16 +382,37 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _evidence(net: Network, claim_id: str, group: list[Constraint], values: Mapping[str, Interval]) -> str:
+def _evidence(
+    net: Network, claim_id: str, group: list[Constraint], values: Mapping[str, Interval]
+) -> str:
     return "exact" if _tight(net, claim_id, group, values) else "bounds"
 
 
-def _make(net: Network, claim_id: str, verdict: str, text: str, evidence: str, reconstructed: Interval | None,
-          used: list[Constraint], ids: tuple[str, ...], likely: str = "") -> Finding:
+def _make(
+    net: Network,
+    claim_id: str,
+    verdict: str,
+    text: str,
+    evidence: str,
+    reconstructed: Interval | None,
+    used: list[Constraint],
+    ids: tuple[str, ...],
+    likely: str = "",
+) -> Finding:
     quantity = net.quantities[claim_id]
-    return Finding(claim_id, verdict, text, quantity.printed, unit=quantity.unit, evidence=evidence,
-                   likely_value=likely, reconstructed=reconstructed, references=_references(net, used),
-                   sources=_sources(net, used), constraints=ids)
+    return Finding(
+        claim_id,
+        verdict,
+        text,
+        quantity.printed,
+        unit=quantity.unit,
+        evidence=evidence,
+        likely_value=likely,
+        reconstructed=reconstructed,
+        references=_references(net, used),
+        sources=_sources(net, used),
+        constraints=ids,
+    )
 
 
 def _references(net: Network, constraints: list[Constraint]) -> tuple[dict, ...]:
@@ -284,10 +422,17 @@ def _references(net: Network, constraints: list[Constraint]) -> tuple[dict, ...]
         for qid in c.inputs:
             q = net.quantities[qid]
             if q.kind == "reference" and qid not in seen:
-                seen[qid] = {"id": qid, "label": q.label, "printed": q.printed, "unit": q.unit,
-                             "unit_as_printed": str(q.key.get("unit_as_printed", "")), "value": q.stated.value,
-                             "qualifier": q.stated.qualifier, "shown": q.shown(),
-                             "source_id": q.sources[0] if q.sources else ""}
+                seen[qid] = {
+                    "id": qid,
+                    "label": q.label,
+                    "printed": q.printed,
+                    "unit": q.unit,
+                    "unit_as_printed": str(q.key.get("unit_as_printed", "")),
+                    "value": q.stated.value,
+                    "qualifier": q.stated.qualifier,
+                    "shown": q.shown(),
+                    "source_id": q.sources[0] if q.sources else "",
+                }
     return tuple(seen.values())
 
 

@@ -11,8 +11,8 @@ import os
 import platform
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 
 def package_versions(names: Iterable[str]) -> dict[str, str]:
@@ -64,8 +64,11 @@ def tree_files(root: Path, pattern: str = "*") -> tuple[tuple[str, bytes], ...]:
     root = Path(root)
     if not root.is_dir():
         return ()
-    found = [(p.relative_to(root).as_posix(), p) for p in root.rglob(pattern)
-             if p.is_file() and "__pycache__" not in p.relative_to(root).parts]
+    found = [
+        (p.relative_to(root).as_posix(), p)
+        for p in root.rglob(pattern)
+        if p.is_file() and "__pycache__" not in p.relative_to(root).parts
+    ]
     return tuple((relative, path.read_bytes()) for relative, path in sorted(found))
 
 

@@ -19,8 +19,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import nbformat
 import pytest
@@ -29,16 +29,22 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-gpu", "--disable-sync",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-gpu",
+    "--disable-sync",
 ]
 REQUIRE_VAR = "ZJ_REQUIRE_BROWSER"
 # Bounds, not sleeps: every wait below polls a condition and gives up after these.
 SERVER_START_S = 60.0
 SERVER_STOP_S = 10.0
 
-SAMPLE_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJ"
-              "RU5ErkJggg==")
+SAMPLE_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJ"
+    "RU5ErkJggg=="
+)
 
 
 def real_notebooks(count: int = 2) -> list[Path]:
@@ -56,7 +62,8 @@ def browser_missing_reason() -> str | None:
 
 
 def require_browser() -> None:
-    """Return when the browser tests can run; else skip saying why, or fail under ZJ_REQUIRE_BROWSER=1."""
+    """Return when the browser tests can run; else skip saying why, or fail under
+    ZJ_REQUIRE_BROWSER=1."""
     reason = browser_missing_reason()
     if reason is None:
         return
@@ -65,8 +72,12 @@ def require_browser() -> None:
     pytest.skip(f"browser test skipped: {reason}")
 
 
-def make_notebook(path: Path, *body: str, params: str = "tolerance: float = 0.0  # widening",
-                  findings: list[dict] | None = None) -> Path:
+def make_notebook(
+    path: Path,
+    *body: str,
+    params: str = "tolerance: float = 0.0  # widening",
+    findings: list[dict] | None = None,
+) -> Path:
     """Write a small python3 notebook: a markdown title, a tagged parameters cell, then `body`.
 
     With `findings`, a last cell displays them as a zjanalysis run record, so a render of this
@@ -78,37 +89,80 @@ def make_notebook(path: Path, *body: str, params: str = "tolerance: float = 0.0 
     nb.cells = [nbformat.v4.new_markdown_cell(f"# Test notebook {path.stem}"), cell]
     nb.cells += [nbformat.v4.new_code_cell(src) for src in body]
     if findings is not None:
-        record = {"schema": "zjanalysis/run-record", "version": 1, "theme": "test", "parameters": {},
-                  "claims": findings, "sources": {}, "network": None, "diagnosis": None}
-        nb.cells.append(nbformat.v4.new_code_cell(
-            "from IPython.display import display\n"
-            f"display({{'application/vnd.zjanalysis.record+json': {record!r}, "
-            f"'text/plain': '{len(findings)} findings'}}, raw=True)"))
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        record = {
+            "schema": "zjanalysis/run-record",
+            "version": 1,
+            "theme": "test",
+            "parameters": {},
+            "claims": findings,
+            "sources": {},
+            "network": None,
+            "diagnosis": None,
+        }
+        nb.cells.append(
+            nbformat.v4.new_code_cell(
+                "from IPython.display import display\n"
+                f"display({{'application/vnd.zjanalysis.record+json': {record!r}, "
+                f"'text/plain': '{len(findings)} findings'}}, raw=True)"
+            )
+        )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
     return path
 
 
 def finding(claim_id: str, verdict: str = "confirmed") -> dict:
     """Return one claim entry of a run record for `claim_id` (the fields records.build writes)."""
-    return {"claim_id": claim_id, "theme": "test", "verdict": verdict, "evidence": "exact",
-            "stated": "1.0", "unit": "units", "likely_value": "",
-            "reconstructed": {"lo": 0.95, "hi": 1.05, "lo_open": False, "hi_open": False},
-            "references": [{"id": "ref:test", "label": "test figure", "printed": "1.0", "unit": "units",
-                            "unit_as_printed": "", "value": 1.0, "source_id": "test-2019-source"}],
-            "explanation": "test finding", "sources": ["test-2019-source"], "constraints": []}
+    return {
+        "claim_id": claim_id,
+        "theme": "test",
+        "verdict": verdict,
+        "evidence": "exact",
+        "stated": "1.0",
+        "unit": "units",
+        "likely_value": "",
+        "reconstructed": {"lo": 0.95, "hi": 1.05, "lo_open": False, "hi_open": False},
+        "references": [
+            {
+                "id": "ref:test",
+                "label": "test figure",
+                "printed": "1.0",
+                "unit": "units",
+                "unit_as_printed": "",
+                "value": 1.0,
+                "source_id": "test-2019-source",
+            }
+        ],
+        "explanation": "test finding",
+        "sources": ["test-2019-source"],
+        "constraints": [],
+    }
 
 
 def generated_notebooks(folder: Path) -> list[Path]:
     """Write two stand-in notebooks (a chart, text, findings) into `folder`; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    chart = ("import matplotlib.pyplot as plt\n"
-             "plt.plot([2016, 2017, 2018], [1, 2, 3 + tolerance])\nplt.show()")
+    chart = (
+        "import matplotlib.pyplot as plt\n"
+        "plt.plot([2016, 2017, 2018], [1, 2, 3 + tolerance])\nplt.show()"
+    )
     return [
-        make_notebook(folder / "01_first.ipynb", "print('first', tolerance)", chart,
-                      findings=[finding("first.a_2018"), finding("first.b_2018", "discrepancy")]),
-        make_notebook(folder / "02_second.ipynb", "total = sum(range(10))\ntotal", chart,
-                      findings=[finding("second.c_2018", "unverifiable")]),
+        make_notebook(
+            folder / "01_first.ipynb",
+            "print('first', tolerance)",
+            chart,
+            findings=[finding("first.a_2018"), finding("first.b_2018", "discrepancy")],
+        ),
+        make_notebook(
+            folder / "02_second.ipynb",
+            "total = sum(range(10))\ntotal",
+            chart,
+            findings=[finding("second.c_2018", "unverifiable")],
+        ),
     ]
 
 
@@ -129,8 +183,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield chromium
         finally:
@@ -183,12 +238,15 @@ class LabServer:
 
 def _wait_for_status(url: str, token: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + SERVER_START_S
-    request = urllib.request.Request(f"{url}/api/status",
-                                     headers={"Authorization": f"token {token}"})
+    request = urllib.request.Request(
+        f"{url}/api/status", headers={"Authorization": f"token {token}"}
+    )
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited with status {process.returncode}; "
-                               f"its log:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(
+                f"jupyter lab exited with status {process.returncode}; "
+                f"its log:\n{log.read_text()[-3000:]}"
+            )
         try:
             with urllib.request.urlopen(request, timeout=2) as response:
                 if response.status == 200:
@@ -196,8 +254,10 @@ def _wait_for_status(url: str, token: str, process: subprocess.Popen, log: Path)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.25)
-    raise RuntimeError(f"jupyter lab did not answer {url}/api/status within {SERVER_START_S:g} s; "
-                       f"its log:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(
+        f"jupyter lab did not answer {url}/api/status within {SERVER_START_S:g} s; "
+        f"its log:\n{log.read_text()[-3000:]}"
+    )
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -234,8 +294,12 @@ def lab_server(browser, lab_notebooks, tmp_path_factory) -> Iterator[LabServer]:
     """
     home = tmp_path_factory.mktemp("lab-home")
     env = dict(os.environ)
-    for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                     ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
+    for var, sub in (
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("IPYTHONDIR", "ipython"),
+    ):
         env[var] = str(home / sub)
         (home / sub).mkdir()
     # Settings in the temp data folder are still read: keep every cell in the DOM (no
@@ -243,9 +307,13 @@ def lab_server(browser, lab_notebooks, tmp_path_factory) -> Iterator[LabServer]:
     # Also start the notebook's own kernel without asking, and fetch no news.
     settings = home / "config" / "lab" / "user-settings" / "@jupyterlab"
     for extension, plugin, text in (
-            ("notebook-extension", "tracker",
-             '{"windowingMode": "none", "autoStartDefaultKernel": true}'),
-            ("apputils-extension", "notification", '{"fetchNews": "false"}')):
+        (
+            "notebook-extension",
+            "tracker",
+            '{"windowingMode": "none", "autoStartDefaultKernel": true}',
+        ),
+        ("apputils-extension", "notification", '{"fetchNews": "false"}'),
+    ):
         (settings / extension).mkdir(parents=True, exist_ok=True)
         (settings / extension / f"{plugin}.jupyterlab-settings").write_text(text + "\n")
     env.pop("JUPYTER_PATH", None)
@@ -255,16 +323,25 @@ def lab_server(browser, lab_notebooks, tmp_path_factory) -> Iterator[LabServer]:
     root = lab_notebooks[0].parent
     log = home / "jupyter-lab.log"
     jupyter = Path(sys.executable).with_name("jupyter")
-    command = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-               "--ServerApp.port_retries=0", "--LabApp.news_url=",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    command = [
+        str(jupyter),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.port_retries=0",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     if os.geteuid() == 0:
         # CI runs as root; Jupyter refuses root without this flag.
         command.append("--allow-root")
     with open(log, "wb") as sink:
-        process = subprocess.Popen(command, env=env, cwd=root, stdout=sink,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, env=env, cwd=root, stdout=sink, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for_status(url, token, process, log)

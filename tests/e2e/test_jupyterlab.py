@@ -46,9 +46,12 @@ def lab_context(browser, lab_server: LabServer):
     context.on("request", lambda request: context.requests.append(request.url))
     try:
         yield context
-        elsewhere = [u for u in context.requests
-                     if u.startswith(("http:", "https:", "ws:", "wss:"))
-                     and not u.split("//", 1)[1].startswith(lab_server.url.split("//", 1)[1])]
+        elsewhere = [
+            u
+            for u in context.requests
+            if u.startswith(("http:", "https:", "ws:", "wss:"))
+            and not u.split("//", 1)[1].startswith(lab_server.url.split("//", 1)[1])
+        ]
         assert elsewhere == [], f"JupyterLab requested {elsewhere[:5]} beyond the local server"
     finally:
         context.close()
@@ -97,18 +100,28 @@ def run_in_lab(page, server: LabServer, path: Path, artifacts: Path) -> tuple[li
     finally:
         page.screenshot(path=str(artifacts / f"jupyterlab-{path.stem}.png"), full_page=True)
     saved = save_from_menu(page, path)
-    unrun = [i for i, c in enumerate(saved.cells) if c.cell_type == "code"
-             and c.execution_count is None]
+    unrun = [
+        i for i, c in enumerate(saved.cells) if c.cell_type == "code" and c.execution_count is None
+    ]
     assert unrun == [], f"{path.name}: saved cells {unrun} have no execution count"
-    shown = [text for text in page.locator(ERROR_OUTPUTS).all_inner_texts()
-             if "Traceback" in text or "Error" in text]
-    errors = [out for cell in saved.cells if cell.cell_type == "code"
-              for out in cell.outputs if out.output_type == "error"]
+    shown = [
+        text
+        for text in page.locator(ERROR_OUTPUTS).all_inner_texts()
+        if "Traceback" in text or "Error" in text
+    ]
+    errors = [
+        out
+        for cell in saved.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.output_type == "error"
+    ]
     return shown, errors
 
 
-def test_two_notebooks_run_all_cells_without_errors(lab_context, lab_server, lab_notebooks,
-                                                    artifacts):
+def test_two_notebooks_run_all_cells_without_errors(
+    lab_context, lab_server, lab_notebooks, artifacts
+):
     for path in lab_notebooks[:2]:
         # One page per notebook: every selector below sees this notebook only.
         lab_page = lab_context.new_page()
@@ -124,8 +137,9 @@ def test_two_notebooks_run_all_cells_without_errors(lab_context, lab_server, lab
 
 def test_a_failing_notebook_is_detected(lab_context, lab_server, artifacts):
     # Guards the checks above: they must see an exception raised in the browser session.
-    path = make_notebook(lab_server.root / "zz_raises.ipynb", "x = 1",
-                         "raise RuntimeError('raised on purpose')")
+    path = make_notebook(
+        lab_server.root / "zz_raises.ipynb", "x = 1", "raise RuntimeError('raised on purpose')"
+    )
     lab_page = lab_context.new_page()
     open_notebook(lab_page, lab_server, path.name)
     run_all_from_menu(lab_page)
@@ -133,6 +147,11 @@ def test_a_failing_notebook_is_detected(lab_context, lab_server, artifacts):
     lab_page.locator(ERROR_OUTPUTS, has_text="raised on purpose").wait_for(timeout=RUN_ALL_S * 1000)
     lab_page.screenshot(path=str(artifacts / "jupyterlab-zz_raises.png"), full_page=True)
     saved = save_from_menu(lab_page, path)
-    errors = [o for c in saved.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
+    errors = [
+        o
+        for c in saved.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert [(e.ename, e.evalue) for e in errors] == [("RuntimeError", "raised on purpose")]

@@ -33,9 +33,22 @@ def site_dir(tmp_path_factory) -> Path:
         notebooks: list[str] = []
     else:
         notebooks = [str(p) for p in generated_notebooks(tmp_path_factory.mktemp("nbs"))]
-    done = subprocess.run([sys.executable, "-m", "zjanalysis", "render", *notebooks,
-                           "--out", str(out), "--no-progress"], cwd=out, capture_output=True,
-                          text=True, timeout=RENDER_S)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zjanalysis",
+            "render",
+            *notebooks,
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        timeout=RENDER_S,
+    )
     assert done.returncode == 0, f"render failed:\n{done.stdout}\n{done.stderr[-3000:]}"
     return out
 
@@ -47,8 +60,10 @@ def ledger(site: Path) -> list[dict]:
 def broken_images(page) -> list[str]:
     """Return the src (cut short) of every <img> the browser could not decode."""
     return page.eval_on_selector_all(
-        "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0))"
-               ".map(i => (i.getAttribute('src') || '').slice(0, 80))")
+        "img",
+        "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0))"
+        ".map(i => (i.getAttribute('src') || '').slice(0, 80))",
+    )
 
 
 def unresolved_links(page, here: Path) -> list[str]:
@@ -75,18 +90,26 @@ def unresolved_links(page, here: Path) -> list[str]:
     return bad
 
 
-def test_the_readers_page_has_a_card_for_every_claim_and_loads_offline(site_dir, offline_page, artifacts):
+def test_the_readers_page_has_a_card_for_every_claim_and_loads_offline(
+    site_dir, offline_page, artifacts
+):
     page = offline_page.page
     rows = ledger(site_dir)
     assert rows, "the rendered ledger is empty"
     page.goto((site_dir / "index.html").as_uri())
     page.screenshot(path=str(artifacts / "site-index.png"), full_page=True)
     cards = page.eval_on_selector_all("article.card", "cs => cs.map(c => c.id)")
-    assert sorted(cards) == sorted({row["claim_id"] for row in rows})       # one card per claim, by id
+    assert sorted(cards) == sorted({row["claim_id"] for row in rows})  # one card per claim, by id
     for card in page.locator("article.card").all():
         verdict = card.locator(".verdict").inner_text().strip()
         icon, word = verdict.split(" ", 1)
-        assert len(icon) == 1 and word in {"Confirmed", "Consistent", "Discrepancy", "Misleading", "Unverifiable"}
+        assert len(icon) == 1 and word in {
+            "Confirmed",
+            "Consistent",
+            "Discrepancy",
+            "Misleading",
+            "Unverifiable",
+        }
         summary = card.locator(".summary").inner_text().strip()
         assert 0 < len(summary.split()) <= 40, (card.get_attribute("id"), summary)
     if real_notebooks():
@@ -97,7 +120,7 @@ def test_the_readers_page_has_a_card_for_every_claim_and_loads_offline(site_dir,
         expected = set(claims.index[claims["theme"].isin(rendered_themes)])
         assert expected - set(cards) == set(), "claims of rendered themes without a card"
         misprint = page.locator("article.card#netizens\\.total_2018 .summary").inner_text()
-        assert "45.437 million" in misprint                 # the likely value, named
+        assert "45.437 million" in misprint  # the likely value, named
     assert broken_images(page) == []
     assert unresolved_links(page, site_dir / "index.html") == []
     assert offline_page.network_requests() == []
@@ -121,7 +144,7 @@ def test_printing_shows_every_card_opened_and_in_black_and_white(site_dir, offli
     inside = page.locator("article.card details > :not(summary)").first
     assert not inside.is_visible()
     page.emulate_media(media="print")
-    assert inside.is_visible()                                # the arithmetic is on paper
+    assert inside.is_visible()  # the arithmetic is on paper
     assert page.locator("nav.site").first.is_hidden()
     page.pdf(path=str(artifacts / "site-index.pdf"))
 
@@ -130,19 +153,25 @@ def test_the_readers_pages_link_the_analysis_and_show_no_code(site_dir, offline_
     page = offline_page.page
     readers = sorted((site_dir / "reader").rglob("*.html"))
     notebooks = sorted(p for p in site_dir.glob("*.ipynb"))
-    assert [p.stem for p in readers] == [p.stem for p in notebooks], "a notebook without a reader page"
+    assert [p.stem for p in readers] == [p.stem for p in notebooks], (
+        "a notebook without a reader page"
+    )
     target = readers[min(1, len(readers) - 1)]
     page.goto(target.as_uri())
     page.screenshot(path=str(artifacts / f"site-reader-{target.stem}.png"), full_page=True)
-    assert page.locator(".jp-InputArea-editor").count() == 0   # no code (Markdown cells stay)
+    assert page.locator(".jp-InputArea-editor").count() == 0  # no code (Markdown cells stay)
     assert page.locator("img").count() > 0 and broken_images(page) == []
     back = page.locator("a", has_text="The analysis, with its code")
-    assert (target.parent / back.get_attribute("href")).resolve() == site_dir / f"{target.stem}.html"
+    assert (
+        target.parent / back.get_attribute("href")
+    ).resolve() == site_dir / f"{target.stem}.html"
     assert unresolved_links(page, target) == []
     assert offline_page.network_requests() == []
 
 
-@pytest.mark.parametrize("name", ["index.html", "ledger.html", "network.html", "reader", "analysis"])
+@pytest.mark.parametrize(
+    "name", ["index.html", "ledger.html", "network.html", "reader", "analysis"]
+)
 def test_no_page_scrolls_sideways_on_a_phone(site_dir, offline_page, artifacts, name):
     page = offline_page.page
     page.set_viewport_size({"width": 375, "height": 812})
@@ -159,17 +188,25 @@ def test_axe_finds_no_serious_or_critical_violation(site_dir, offline_page, name
     page = offline_page.page
     page.goto(_page_path(site_dir, name).as_uri())
     violations = Axe().run(page).response["violations"]
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in violations
-               if v["impact"] in ("serious", "critical")]
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
     assert serious == []
-    assert offline_page.network_requests() == []               # axe-core runs from the package, not a CDN
+    assert offline_page.network_requests() == []  # axe-core runs from the package, not a CDN
 
 
 def _page_path(site_dir: Path, name: str) -> Path:
-    """A site page by name; "reader" and "analysis" are the first notebook with charts in either edition."""
+    """A site page by name; "reader" and "analysis" are the first notebook with charts in either
+    edition."""
     if name in ("reader", "analysis"):
-        stem = sorted(p.stem for p in site_dir.glob("*.ipynb"))[min(1, len(list(site_dir.glob("*.ipynb"))) - 1)]
-        return site_dir / "reader" / f"{stem}.html" if name == "reader" else site_dir / f"{stem}.html"
+        stem = sorted(p.stem for p in site_dir.glob("*.ipynb"))[
+            min(1, len(list(site_dir.glob("*.ipynb"))) - 1)
+        ]
+        return (
+            site_dir / "reader" / f"{stem}.html" if name == "reader" else site_dir / f"{stem}.html"
+        )
     return site_dir / name
 
 
@@ -177,7 +214,7 @@ def test_the_ledger_page_lists_every_claim_and_loads_offline(site_dir, offline_p
     page = offline_page.page
     rows = ledger(site_dir)
     page.goto((site_dir / "index.html").as_uri())
-    page.locator("nav.site a", has_text="ledger").first.click()      # one click from the readers' page
+    page.locator("nav.site a", has_text="ledger").first.click()  # one click from the readers' page
     page.wait_for_load_state("load")
     assert unquote(page.url) == (site_dir / "ledger.html").as_uri()
     page.screenshot(path=str(artifacts / "site-ledger.png"), full_page=True)
@@ -189,8 +226,7 @@ def test_the_ledger_page_lists_every_claim_and_loads_offline(site_dir, offline_p
     assert offline_page.network_requests() == []
 
 
-def test_notebook_page_from_the_ledger_shows_its_charts_offline(site_dir, offline_page,
-                                                                artifacts):
+def test_notebook_page_from_the_ledger_shows_its_charts_offline(site_dir, offline_page, artifacts):
     page = offline_page.page
     page.goto((site_dir / "ledger.html").as_uri())
     link = page.locator("table tbody tr a").first
@@ -219,7 +255,10 @@ def test_the_ledger_fits_a_1280_pixel_window_with_nothing_cut(site_dir, offline_
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     # no cell whose content is wider than the cell (the sources column used to be cut)
     cut = page.eval_on_selector_all(
-        "td", "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.slice(0, 60))")
+        "td",
+        "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => "
+        "c.innerText.slice(0, 60))",
+    )
     assert cut == []
     sources = page.locator("table.ledger tbody tr td:nth-child(7)").first.bounding_box()
     assert sources["x"] + sources["width"] <= 1280
@@ -238,7 +277,9 @@ def test_the_ledger_puts_the_likely_misprints_and_verdicts_by_theme_first(site_d
         # the collection's own diagnosis: the English summary's 45.537 million read 45.437
         first = misprints.first.inner_text()
         assert "netizens.total_2018" in first and "45.437 million" in first and "likely" in first
-    bars = page.eval_on_selector_all("svg.verdict-chart rect title", "ts => ts.map(t => t.textContent)")
+    bars = page.eval_on_selector_all(
+        "svg.verdict-chart rect title", "ts => ts.map(t => t.textContent)"
+    )
     counted = sum(int(t.split(": ")[1].split()[0]) for t in bars)
     assert counted == len(rows)
 
@@ -256,7 +297,9 @@ def test_network_page_draws_each_theme_and_loads_offline(site_dir, offline_page,
     assert offline_page.network_requests() == []
     # every node links to its card on the readers' page, and that card exists
     cards = {r["claim_id"] for r in ledger(site_dir)}
-    targets = page.eval_on_selector_all("svg.network a", "as => as.map(a => a.getAttribute('href'))")
+    targets = page.eval_on_selector_all(
+        "svg.network a", "as => as.map(a => a.getAttribute('href'))"
+    )
     assert targets and {t.split("#", 1)[1] for t in targets} <= cards
     assert {t.split("#", 1)[0] for t in targets} == {"index.html"}
     if real_notebooks():
@@ -270,9 +313,11 @@ def test_link_checker_reports_missing_targets(offline_page, tmp_path):
     # Guards the checks above: a page with one good and two bad links and a broken image.
     (tmp_path / "there.html").write_text("<p>ok</p>")
     page_path = tmp_path / "page.html"
-    page_path.write_text('<a href="there.html">ok</a> <a href="gone.html">gone</a>'
-                         '<a href="#nowhere">anchor</a> <h2 id="here">h</h2><a href="#here">h</a>'
-                         '<img src="missing.png">')
+    page_path.write_text(
+        '<a href="there.html">ok</a> <a href="gone.html">gone</a>'
+        '<a href="#nowhere">anchor</a> <h2 id="here">h</h2><a href="#here">h</a>'
+        '<img src="missing.png">'
+    )
     page = offline_page.page
     page.goto(page_path.as_uri())
     assert unresolved_links(page, page_path) == ["gone.html", "#nowhere"]

@@ -1,6 +1,7 @@
 """Generate the synthetic submissions that `tests/test_grade.py` grades, with their expected rows.
 
-    python tests/grading/make_corpus.py [OUT]      # default OUT: tests/grading/corpus (not committed)
+    python tests/grading/make_corpus.py [OUT]      # default OUT: tests/grading/corpus (not
+    committed)
 
 Everything is derived from the current notebooks, never typed in: the student edition comes from
 `teach.student_edition`, correct answers are the instructor notebook's own solution cells (the
@@ -32,9 +33,9 @@ import nbformat  # noqa: E402
 from zjanalysis import teach  # noqa: E402
 from zjanalysis.grading import batch  # noqa: E402
 
-CELL_TIMEOUT = 8.0      # the test grades with --timeout 8: the infinite loop costs that much
+CELL_TIMEOUT = 8.0  # the test grades with --timeout 8: the infinite loop costs that much
 WRONG_CANDIDATES = (123.456, -987.65, 7.321, 4321.5, -0.777)
-ESCAPED = "escaped-by-a-student.txt"   # the file the writes_outside case tries to write
+ESCAPED = "escaped-by-a-student.txt"  # the file the writes_outside case tries to write
 
 
 def _tags(cell) -> list[str]:
@@ -53,23 +54,34 @@ class Notebook:
     def solution(self, exercise_id: str) -> str:
         """The instructor's worked solution of an exercise: its solution code cells, joined."""
         cells = teach.notebook_exercises(self.instructor)[exercise_id]["solution"]
-        sources = [self.instructor.cells[i].source for i in cells
-                   if self.instructor.cells[i].cell_type == "code"]
+        sources = [
+            self.instructor.cells[i].source
+            for i in cells
+            if self.instructor.cells[i].cell_type == "code"
+        ]
         if not sources:
-            raise SystemExit(f"{self.stem}: {exercise_id} has no solution code cell to build a correct answer from.")
+            raise SystemExit(
+                f"{self.stem}: {exercise_id} has no solution code cell to build a correct answer "
+                "from."
+            )
         return "\n".join(sources)
 
     def fresh(self):
         return copy.deepcopy(self.edition)
 
     def numeric(self) -> list[str]:
-        return [e for e in self.exercises if not teach.get(e).choices
-                and all(math.isfinite(b) for b in teach.accepted_range(e))]
+        return [
+            e
+            for e in self.exercises
+            if not teach.get(e).choices and all(math.isfinite(b) for b in teach.accepted_range(e))
+        ]
 
 
 def answer_cell(nb, exercise_id: str):
     for cell in nb.cells:
-        if teach.ANSWER_TAG in _tags(cell) and exercise_id in teach.mentioned_exercises(cell.source):
+        if teach.ANSWER_TAG in _tags(cell) and exercise_id in teach.mentioned_exercises(
+            cell.source
+        ):
             return cell
     raise SystemExit(f"No answer cell mentions {exercise_id}.")
 
@@ -95,8 +107,11 @@ def wrong_literal(exercise_id: str) -> str:
 def locked_code(nb) -> list[int]:
     """Indices of the locked code cells after the parameters cell (the notebook's working)."""
     start = next((i for i, c in enumerate(nb.cells) if "parameters" in _tags(c)), -1)
-    return [i for i, c in enumerate(nb.cells) if i > start and c.cell_type == "code"
-            and teach.ANSWER_TAG not in _tags(c)]
+    return [
+        i
+        for i, c in enumerate(nb.cells)
+        if i > start and c.cell_type == "code" and teach.ANSWER_TAG not in _tags(c)
+    ]
 
 
 def write(folder: Path, name: str, nb) -> None:
@@ -118,13 +133,15 @@ def generate(out: Path) -> None:
     subs.mkdir(parents=True)
     rows: list[tuple] = []
     refusals: list[tuple] = []
-    graded = [P, Q]   # Q is in the batch because one student hands it in
+    graded = [P, Q]  # Q is in the batch because one student hands it in
 
     def expect(student, nb, exercise_id, status, phrase, points=None):
         ex = teach.get(exercise_id)
         if points is None:
             points = ex.points if status == "correct" else 0.0
-        rows.append((student, nb.stem, exercise_id, f"{points:g}", f"{ex.points:g}", status, phrase))
+        rows.append(
+            (student, nb.stem, exercise_id, f"{points:g}", f"{ex.points:g}", status, phrase)
+        )
 
     def all_correct(nb):
         sub = nb.fresh()
@@ -183,8 +200,13 @@ def generate(out: Path) -> None:
     unit_id = numeric[0]
     lo, hi = teach.accepted_range(unit_id)
     set_answer(sub, unit_id, f"{teach.answer_variable(unit_id)} = {(lo + hi) / 2 * 100!r}")
-    slips = {unit_id: ("incorrect", "off by a power of ten",
-                       teach.get(unit_id).points * teach.get(unit_id).unit_credit)}
+    slips = {
+        unit_id: (
+            "incorrect",
+            "off by a power of ten",
+            teach.get(unit_id).points * teach.get(unit_id).unit_credit,
+        )
+    }
     if len(numeric) > 1:
         sign_id = numeric[1]
         lo, hi = teach.accepted_range(sign_id)
@@ -205,16 +227,26 @@ def generate(out: Path) -> None:
     bad = {
         "syntax_error": (f"{var} = (1 +", "error", "is not valid Python"),
         "exception": (f"{var} = 1 / 0", "error", "raised ZeroDivisionError"),
-        "infinite_loop": (f"while True:\n    pass\n{var} = 1", "timeout", "was still running after"),
-        "memory_bomb": (f"hog = []\nwhile True:\n    hog.append(bytearray(100 * 2**20))\n{var} = 1",
-                        "error", "ran out of memory"),
+        "infinite_loop": (
+            f"while True:\n    pass\n{var} = 1",
+            "timeout",
+            "was still running after",
+        ),
+        "memory_bomb": (
+            f"hog = []\nwhile True:\n    hog.append(bytearray(100 * 2**20))\n{var} = 1",
+            "error",
+            "ran out of memory",
+        ),
         "sys_exit": (f"import sys\nsys.exit()\n{var} = 1", "error", "called sys.exit()"),
         "os_exit": (f"import os\nos._exit(1)\n{var} = 1", "error", "stopped the kernel"),
     }
     # Where Linux has Landlock, a kernel may write only inside its working folder.
     escaped = (out / ESCAPED).resolve()
-    bad["writes_outside"] = (f"from pathlib import Path\nPath({str(escaped)!r}).write_text('out')\n"
-                             f"{P.solution(first)}", "error", "raised PermissionError")
+    bad["writes_outside"] = (
+        f"from pathlib import Path\nPath({str(escaped)!r}).write_text('out')\n{P.solution(first)}",
+        "error",
+        "raised PermissionError",
+    )
     for student, (source, status, phrase) in bad.items():
         sub = all_correct(P)
         set_answer(sub, first, source)
@@ -222,26 +254,48 @@ def generate(out: Path) -> None:
 
     # --- tricks: each scores nothing, with a reason ----------------------------------------
     sub = all_correct(P)
-    set_answer(sub, first, "class Always:\n    def __eq__(self, other):\n        return True\n\n"
-                           f"{var} = Always()")
+    set_answer(
+        sub,
+        first,
+        f"class Always:\n    def __eq__(self, other):\n        return True\n\n{var} = Always()",
+    )
     case("eq_always_true", sub, first, "invalid", "object, not a plain number")
 
     sub = P.fresh()
-    set_answer(sub, first, "from zjanalysis import teach\n"
-                           "teach.check = lambda exercise_id, answer: print(exercise_id, '— Correct')\n"
-                           f"{wrong_literal(first)}\nteach.check({first!r}, {var})")
+    set_answer(
+        sub,
+        first,
+        "from zjanalysis import teach\n"
+        "teach.check = lambda exercise_id, answer: print(exercise_id, '— Correct')\n"
+        f"{wrong_literal(first)}\nteach.check({first!r}, {var})",
+    )
     case("redefined_check", sub, first, "incorrect", "changes teach.check", others="blank")
 
     sub = P.fresh()
-    set_answer(sub, first, "from zjanalysis import data\n_real_claim = data.claim\n\n"
-                           "def fake_claim(claim_id):\n    row = _real_claim(claim_id).copy()\n"
-                           "    row['value'] = row['value'] * 2\n    return row\n\n"
-                           f"data.claim = fake_claim\n{wrong_literal(first)}")
+    set_answer(
+        sub,
+        first,
+        "from zjanalysis import data\n_real_claim = data.claim\n\n"
+        "def fake_claim(claim_id):\n    row = _real_claim(claim_id).copy()\n"
+        "    row['value'] = row['value'] * 2\n    return row\n\n"
+        f"data.claim = fake_claim\n{wrong_literal(first)}",
+    )
     case("patched_data", sub, first, "incorrect", "changes data.claim", others="blank")
 
     sub = P.fresh()
-    set_answer(sub, first, f"{wrong_literal(first)}\nprint({first!r} + ' — Correct: within the accepted range')")
-    case("printed_correct", sub, first, "incorrect", "never reads what a notebook prints", others="blank")
+    set_answer(
+        sub,
+        first,
+        f"{wrong_literal(first)}\nprint({first!r} + ' — Correct: within the accepted range')",
+    )
+    case(
+        "printed_correct",
+        sub,
+        first,
+        "incorrect",
+        "never reads what a notebook prints",
+        others="blank",
+    )
 
     sub = P.fresh()
     set_answer(sub, first, f"from zjanalysis import teach\n{var} = teach.expected({first!r})")
@@ -286,18 +340,20 @@ def generate(out: Path) -> None:
     student = "stray_files"
     write(subs / student, f"{P.stem}.ipynb", all_correct(P))
     (subs / student / "notes.txt").write_text("my working\n", encoding="utf-8")
-    write(subs / student, f"{P.stem[:-1]}.ipynb", P.fresh())          # a name one letter short
+    write(subs / student, f"{P.stem[:-1]}.ipynb", P.fresh())  # a name one letter short
     write(subs / student / "drafts", f"{Q.stem}.ipynb", all_correct(Q))
     os.symlink(f"../all_correct/{Q.stem}.ipynb", subs / student / f"{Q.stem}.ipynb")
     write(subs / student, f"..{P.stem}.ipynb", P.fresh())
     for e in P.exercises:
         expect(student, P, e, "correct", "Correct.")
     not_handed_in(student, Q)
-    refusals += [(f"{student}/notes.txt", "not a notebook"),
-                 (f"{student}/{P.stem[:-1]}.ipynb", f"did you mean {P.stem}.ipynb"),
-                 (f"{student}/drafts/", "a folder inside a student's folder"),
-                 (f"{student}/{Q.stem}.ipynb", "a symbolic link"),
-                 (f"{student}/'..{P.stem}.ipynb'", "path tricks")]
+    refusals += [
+        (f"{student}/notes.txt", "not a notebook"),
+        (f"{student}/{P.stem[:-1]}.ipynb", f"did you mean {P.stem}.ipynb"),
+        (f"{student}/drafts/", "a folder inside a student's folder"),
+        (f"{student}/{Q.stem}.ipynb", "a symbolic link"),
+        (f"{student}/'..{P.stem}.ipynb'", "path tricks"),
+    ]
 
     student = "empty_folder"
     (subs / student).mkdir()
@@ -309,15 +365,25 @@ def generate(out: Path) -> None:
 
     with open(out / "expected.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(("student", "notebook", "exercise", "points", "max_points", "status", "reason"))
+        writer.writerow(
+            ("student", "notebook", "exercise", "points", "max_points", "status", "reason")
+        )
         writer.writerows(sorted(rows))
     with open(out / "expected_refusals.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(("path", "reason"))
         writer.writerows(sorted(refusals))
-    (out / "corpus.json").write_text(json.dumps(
-        {"notebooks": [P.stem, Q.stem], "cell_timeout": CELL_TIMEOUT,
-         "restored": {"edited_locked": 1, "deleted_cells": 2, "reordered_cells": 1}}, indent=1) + "\n")
+    (out / "corpus.json").write_text(
+        json.dumps(
+            {
+                "notebooks": [P.stem, Q.stem],
+                "cell_timeout": CELL_TIMEOUT,
+                "restored": {"edited_locked": 1, "deleted_cells": 2, "reordered_cells": 1},
+            },
+            indent=1,
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

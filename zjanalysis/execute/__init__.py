@@ -26,11 +26,20 @@ Importing this package is cheap: the engines, Papermill and Dask load only when 
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Protocol, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol
 
 from zjanalysis.execute.handlers import Kernel, Session, kinds, register, target
-from zjanalysis.execute.jobs import (FORMATS, STATUSES, DataBundle, DataMismatch, EngineError, Job,
-                                     Limits, Result)
+from zjanalysis.execute.jobs import (
+    FORMATS,
+    STATUSES,
+    DataBundle,
+    DataMismatch,
+    EngineError,
+    Job,
+    Limits,
+    Result,
+)
 
 ENGINES = ("local", "dask")
 
@@ -42,12 +51,28 @@ def check_engine(name: str, scheduler: str | None = None) -> None:
     if name not in ENGINES:
         raise EngineError(f"Engine {name!r} is unknown; allowed: {', '.join(ENGINES)}.")
     if scheduler is not None and name != "dask":
-        raise EngineError("--scheduler needs --engine dask; the local engine runs on this "
-                          "machine only.")
+        raise EngineError(
+            "--scheduler needs --engine dask; the local engine runs on this machine only."
+        )
+
 
 __all__ = [
-    "ENGINES", "FORMATS", "STATUSES", "DataBundle", "DataMismatch", "Engine", "EngineError",
-    "Job", "Kernel", "Limits", "Result", "Session", "check_engine", "kinds", "open_engine", "register",
+    "ENGINES",
+    "FORMATS",
+    "STATUSES",
+    "DataBundle",
+    "DataMismatch",
+    "Engine",
+    "EngineError",
+    "Job",
+    "Kernel",
+    "Limits",
+    "Result",
+    "Session",
+    "check_engine",
+    "kinds",
+    "open_engine",
+    "register",
     "target",
 ]
 
@@ -57,8 +82,9 @@ class Engine(Protocol):
 
     name: str
 
-    def run(self, jobs: Sequence[Job],
-            started: Callable[[Job], None] | None = None) -> Iterator[Result]:
+    def run(
+        self, jobs: Sequence[Job], started: Callable[[Job], None] | None = None
+    ) -> Iterator[Result]:
         """Run `jobs`; yield one Result per job as each finishes.
 
         `started(job)` is called (in the caller's thread) when a job is handed to a worker,
@@ -68,13 +94,19 @@ class Engine(Protocol):
     def close(self) -> None:
         """Stop the workers (and a cluster the engine started); safe to call twice."""
 
-    def __enter__(self) -> "Engine": ...
+    def __enter__(self) -> Engine: ...
 
     def __exit__(self, *exc: object) -> None: ...
 
 
-def open_engine(name: str = "local", *, workers: int | None = None, scheduler: str | None = None,
-                zygote: bool = True, prewarm: bool = True) -> Engine:
+def open_engine(
+    name: str = "local",
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    zygote: bool = True,
+    prewarm: bool = True,
+) -> Engine:
     """Return a ready engine.
 
     name:      "local" (worker processes on this machine) or "dask".

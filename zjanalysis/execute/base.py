@@ -4,7 +4,7 @@ hold more (the Dask engine's client and cluster)."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from zjanalysis.execute import handlers
 from zjanalysis.execute.jobs import Job, Result
@@ -20,16 +20,18 @@ class BaseEngine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def run(self, jobs: Sequence[Job],
-            started: Callable[[Job], None] | None = None) -> Iterator[Result]:
+    def run(
+        self, jobs: Sequence[Job], started: Callable[[Job], None] | None = None
+    ) -> Iterator[Result]:
         # Resolve every job's handler before anything starts: an unknown kind fails the batch
         # at once, not after the first results.
         targets = [(job, handlers.target(job.kind)) for job in jobs]
         self._active = self._run(targets, started)
         return self._active
 
-    def _run(self, targets: list[tuple[Job, str]],
-             started: Callable[[Job], None] | None) -> Iterator[Result]:
+    def _run(
+        self, targets: list[tuple[Job, str]], started: Callable[[Job], None] | None
+    ) -> Iterator[Result]:
         raise NotImplementedError
 
     def _stop_active(self) -> None:

@@ -37,8 +37,9 @@ import queue
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from zjanalysis.execute.base import BaseEngine
 from zjanalysis.execute.jobs import EngineError, Job, Result
@@ -51,14 +52,15 @@ ALLOWED_FAILURES = 1
 _CLIENT_GRACE = 60.0
 
 _runtime: Any = None
-_runtime_lock = threading.Lock()     # one job at a time per worker process (see run_task)
+_runtime_lock = threading.Lock()  # one job at a time per worker process (see run_task)
 
 
 # --- the worker side ----------------------------------------------------------------------------
 
 
-def run_task(job: Job, data: Any, target: str, settings: dict, expected: dict,
-             topic: str) -> Result:
+def run_task(
+    job: Job, data: Any, target: str, settings: dict, expected: dict, topic: str
+) -> Result:
     """Run `job` on this Dask worker (the task body). `data` is the job's DataBundle, sent
     separately so that it travels once per worker; `expected` the client's fingerprint."""
     global _runtime
@@ -81,9 +83,12 @@ def run_task(job: Job, data: Any, target: str, settings: dict, expected: dict,
             skip_unused_iri_checker()
             shared = settings.get("zygote_socket")
             if shared and not os.path.exists(shared):
-                shared = None     # not on this machine: start one of our own
-            _runtime = Runtime(prewarm=settings["prewarm"], zygote_socket=shared,
-                               own_zygote=settings["zygote"] and not shared)
+                shared = None  # not on this machine: start one of our own
+            _runtime = Runtime(
+                prewarm=settings["prewarm"],
+                zygote_socket=shared,
+                own_zygote=settings["zygote"] and not shared,
+            )
         return _runtime.run(job, target, expected)
 
 
@@ -118,8 +123,10 @@ def _reason(err: BaseException) -> str:
 
 
 def _unreachable(address: str, reason: str) -> EngineError:
-    return EngineError(f"Cannot reach the Dask scheduler at {address} ({reason}): check the "
-                       "address (tcp://HOST:8786) and that `dask scheduler` runs there.")
+    return EngineError(
+        f"Cannot reach the Dask scheduler at {address} ({reason}): check the "
+        "address (tcp://HOST:8786) and that `dask scheduler` runs there."
+    )
 
 
 def _probe(address: str) -> None:
@@ -142,17 +149,24 @@ def _probe(address: str) -> None:
         raise _unreachable(address, (err.strerror or _reason(err)).lower()) from None
 
 
-def open_dask_engine(*, workers: int | None = None, scheduler: str | None = None,
-                     zygote: bool = True, prewarm: bool = True) -> "DaskEngine":
+def open_dask_engine(
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    zygote: bool = True,
+    prewarm: bool = True,
+) -> DaskEngine:
     """Connect to `scheduler` (or start a LocalCluster of `workers` processes), check versions
     and return the engine. Raises EngineError with one sentence when any of that fails."""
     try:
         import dask
         import distributed
     except ImportError:
-        raise EngineError("--engine dask needs the Dask extra, which is not installed here: run "
-                          "pip install -e '.[dask]' in the checkout (or pip install "
-                          "'zjanalysis[dask]').") from None
+        raise EngineError(
+            "--engine dask needs the Dask extra, which is not installed here: run "
+            "pip install -e '.[dask]' in the checkout (or pip install "
+            "'zjanalysis[dask]')."
+        ) from None
     cluster = None
     shared_zygote = None
     if scheduler:
@@ -170,12 +184,20 @@ def open_dask_engine(*, workers: int | None = None, scheduler: str | None = None
         else:
             # One job per single-threaded worker at a time: a worker then holds no queued job
             # that its death would count against (and could fail after ALLOWED_FAILURES).
-            with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
-                                  "distributed.scheduler.worker-saturation": 1.0}):
+            with dask.config.set(
+                {
+                    "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                    "distributed.scheduler.worker-saturation": 1.0,
+                }
+            ):
                 cluster = distributed.LocalCluster(
-                    n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                    processes=True, host="127.0.0.1", dashboard_address=None,
-                    silence_logs=logging.CRITICAL)
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.CRITICAL,
+                )
             client = distributed.Client(cluster, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as err:
         if cluster is not None:
@@ -185,8 +207,14 @@ def open_dask_engine(*, workers: int | None = None, scheduler: str | None = None
         if scheduler:
             raise _unreachable(scheduler, _reason(err)) from None
         raise EngineError(f"Could not start a local Dask cluster: {_reason(err)}.") from None
-    engine = DaskEngine(client, cluster, scheduler=scheduler, zygote=zygote, prewarm=prewarm,
-                        shared_zygote=shared_zygote)
+    engine = DaskEngine(
+        client,
+        cluster,
+        scheduler=scheduler,
+        zygote=zygote,
+        prewarm=prewarm,
+        shared_zygote=shared_zygote,
+    )
     try:
         engine.check_workers()
     except BaseException:
@@ -200,8 +228,16 @@ class DaskEngine(BaseEngine):
 
     name = "dask"
 
-    def __init__(self, client: Any, cluster: Any, *, scheduler: str | None, zygote: bool,
-                 prewarm: bool, shared_zygote: Any = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        cluster: Any,
+        *,
+        scheduler: str | None,
+        zygote: bool,
+        prewarm: bool,
+        shared_zygote: Any = None,
+    ) -> None:
         self.client = client
         self.cluster = cluster
         self.where = scheduler or "the local Dask cluster"
@@ -219,23 +255,28 @@ class DaskEngine(BaseEngine):
         try:
             self.client.wait_for_workers(1, timeout=WORKER_WAIT)
         except (TimeoutError, OSError):
-            raise EngineError(f"The Dask scheduler at {self.where} has no workers (waited "
-                              f"{WORKER_WAIT:g} s): start some with `dask worker "
-                              f"{self.where}`.") from None
+            raise EngineError(
+                f"The Dask scheduler at {self.where} has no workers (waited "
+                f"{WORKER_WAIT:g} s): start some with `dask worker "
+                f"{self.where}`."
+            ) from None
         try:
             theirs = self.client.run(worker_fingerprint)
         except Exception as err:  # noqa: BLE001 -- e.g. zjanalysis missing on a worker
-            raise EngineError(f"The Dask workers at {self.where} cannot run zjanalysis "
-                              f"({type(err).__name__}: {_reason(err)}): install this checkout "
-                              "on every worker (pip install -e .).") from None
+            raise EngineError(
+                f"The Dask workers at {self.where} cannot run zjanalysis "
+                f"({type(err).__name__}: {_reason(err)}): install this checkout "
+                "on every worker (pip install -e .)."
+            ) from None
         ours = fingerprint()
         for address in sorted(theirs):
             problem = fingerprint_mismatch(ours, theirs[address], f"Dask worker {address}")
             if problem:
                 raise EngineError(problem)
 
-    def _run(self, targets: list[tuple[Job, str]],
-             started: Callable[[Job], None] | None) -> Iterator[Result]:
+    def _run(
+        self, targets: list[tuple[Job, str]], started: Callable[[Job], None] | None
+    ) -> Iterator[Result]:
         from distributed import as_completed
 
         from zjanalysis.execute.runner import fingerprint
@@ -259,15 +300,27 @@ class DaskEngine(BaseEngine):
                         # A task, not scattered data: the scheduler keeps its bytes and can
                         # run it again when the only worker holding the result dies.
                         bundles[job.data.digest] = client.submit(
-                            hold, job.data, pure=False,
-                            key=f"zjanalysis-data-{batch}-{job.data.digest[:16]}")
+                            hold,
+                            job.data,
+                            pure=False,
+                            key=f"zjanalysis-data-{batch}-{job.data.digest[:16]}",
+                        )
                     data = bundles[job.data.digest]
                     job_sent = dataclasses.replace(job, data=None)
                 else:
                     job_sent = job
-                future = client.submit(run_task, job_sent, data, target, self.settings, expected,
-                                       topic, pure=False, retries=0,
-                                       key=f"zjanalysis-{job.kind}-{batch}-{job.name}")
+                future = client.submit(
+                    run_task,
+                    job_sent,
+                    data,
+                    target,
+                    self.settings,
+                    expected,
+                    topic,
+                    pure=False,
+                    retries=0,
+                    key=f"zjanalysis-{job.kind}-{batch}-{job.name}",
+                )
                 futures[future] = job
             pending = set(futures)
             by_name = {job.name: job for job in futures.values()}
@@ -294,12 +347,21 @@ class DaskEngine(BaseEngine):
                 for future in list(pending):
                     job = futures[future]
                     limit = job.limits.run_timeout
-                    if limit and job.name in began and now - began[job.name] > limit + _CLIENT_GRACE:
+                    if (
+                        limit
+                        and job.name in began
+                        and now - began[job.name] > limit + _CLIENT_GRACE
+                    ):
                         pending.discard(future)
                         future.cancel()
-                        yield Result(job.name, "timed out", f"no result {_CLIENT_GRACE:g} s "
-                                     "after its timeout: its Dask worker seems stuck",
-                                     now - began[job.name], attempts=starts.get(job.name, 1))
+                        yield Result(
+                            job.name,
+                            "timed out",
+                            f"no result {_CLIENT_GRACE:g} s "
+                            "after its timeout: its Dask worker seems stuck",
+                            now - began[job.name],
+                            attempts=starts.get(job.name, 1),
+                        )
         finally:
             if pending:
                 client.cancel(list(pending), force=True)
@@ -317,9 +379,13 @@ class DaskEngine(BaseEngine):
         try:
             result = future.result()
         except KilledWorker as err:
-            result = Result(job.name, "failed", f"the Dask worker running it died, "
-                            f"{err.allowed_failures + 1} times (last: {err.last_worker.address}); "
-                            "it was not tried again")
+            result = Result(
+                job.name,
+                "failed",
+                f"the Dask worker running it died, "
+                f"{err.allowed_failures + 1} times (last: {err.last_worker.address}); "
+                "it was not tried again",
+            )
         except Exception as err:  # noqa: BLE001 -- reported as this job's failure
             result = Result(job.name, "failed", f"{type(err).__name__}: {_reason(err)}")
         result.attempts = max(1, starts.get(job.name, 1))

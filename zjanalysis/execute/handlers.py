@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from zjanalysis.execute.jobs import Job, Result
 
@@ -41,10 +42,10 @@ class Kernel(Protocol):
     forked: True when the process was forked from the zygote (same behaviour, faster start).
     """
 
-    km: "AsyncKernelManager"
+    km: AsyncKernelManager
     forked: bool
 
-    def client(self) -> "BlockingKernelClient":
+    def client(self) -> BlockingKernelClient:
         """Return a blocking client with its channels started, once the kernel answers
         (RuntimeError if it does not within 60 s); stopped when the kernel closes."""
 
@@ -114,8 +115,9 @@ def target(kind: str) -> str:
     try:
         return _TARGETS[kind]
     except KeyError:
-        raise ValueError(f"Job kind {kind!r} has no handler; known: "
-                         f"{', '.join(sorted(_TARGETS))}.") from None
+        raise ValueError(
+            f"Job kind {kind!r} has no handler; known: {', '.join(sorted(_TARGETS))}."
+        ) from None
 
 
 def kinds() -> dict[str, str]:

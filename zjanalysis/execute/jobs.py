@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from zjanalysis.versions import files_sha256, tree_files
 
@@ -57,7 +58,7 @@ class DataBundle:
     digest: str
 
     @classmethod
-    def from_folder(cls, folder: Path) -> "DataBundle":
+    def from_folder(cls, folder: Path) -> DataBundle:
         """Read every file under `folder` (except __pycache__), sorted by relative POSIX path."""
         files = tree_files(folder)
         return cls(files, files_sha256(files))
@@ -75,8 +76,10 @@ class DataBundle:
                 raise DataMismatch(f"Data file name {relative!r} would leave the data folder.")
         actual = files_sha256(self.files)
         if actual != self.digest:
-            raise DataMismatch(f"The data arrived with digest {actual[:12]}, not the "
-                               f"{self.digest[:12]} it was sent with.")
+            raise DataMismatch(
+                f"The data arrived with digest {actual[:12]}, not the "
+                f"{self.digest[:12]} it was sent with."
+            )
 
     def materialize(self, parent: Path) -> Path:
         """Check the bytes, then unpack them once into `parent/<digest>/data`; return that folder.
@@ -143,8 +146,10 @@ class Job:
             raise ValueError("A job needs a name.")
         unknown = sorted(set(self.outputs) - set(FORMATS))
         if unknown:
-            raise ValueError(f"Job {self.name}: output format {', '.join(unknown)} is unknown; "
-                             f"allowed: {', '.join(FORMATS)}.")
+            raise ValueError(
+                f"Job {self.name}: output format {', '.join(unknown)} is unknown; "
+                f"allowed: {', '.join(FORMATS)}."
+            )
 
 
 @dataclass(eq=False)
@@ -180,5 +185,6 @@ class Result:
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
-            raise ValueError(f"Result status {self.status!r} is unknown; allowed: "
-                             f"{', '.join(STATUSES)}.")
+            raise ValueError(
+                f"Result status {self.status!r} is unknown; allowed: {', '.join(STATUSES)}."
+            )

@@ -68,10 +68,12 @@ def _user() -> str:
 
 
 def bootstrap_command(*args: str) -> list[str]:
-    """Return a command running `zjanalysis.execute.zygote.main(args)` with this process's package."""
+    """A command running `zjanalysis.execute.zygote.main(args)` with this process's package."""
     folder = str(paths.project_root())
-    code = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
-            "import zjanalysis.execute.zygote as z; sys.path.pop(0); sys.exit(z.main())")
+    code = (
+        "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+        "import zjanalysis.execute.zygote as z; sys.path.pop(0); sys.exit(z.main())"
+    )
     return [sys.executable, "-c", code, folder, *args]
 
 
@@ -96,8 +98,12 @@ class Zygote:
             with open(log_path, "ab", buffering=0) as log:
                 self.process = subprocess.Popen(
                     bootstrap_command("serve", str(listener.fileno())),
-                    pass_fds=[listener.fileno()], stdin=subprocess.DEVNULL, stdout=log,
-                    stderr=log, start_new_session=True)
+                    pass_fds=[listener.fileno()],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    start_new_session=True,
+                )
         except BaseException:
             self.stop()
             raise
@@ -105,7 +111,7 @@ class Zygote:
             listener.close()
 
     @classmethod
-    def start(cls, log_path: Path) -> "Zygote | None":
+    def start(cls, log_path: Path) -> Zygote | None:
         """Return a running zygote, or None when this platform cannot have one (then: no zygote)."""
         if not zygote_module.available():
             return None
@@ -130,8 +136,7 @@ class Zygote:
             os.rmdir(self.folder)
 
 
-def manager(zygote_socket: str | None, ipc_prefix: str | None = None,
-            limited: bool = False) -> Any:
+def manager(zygote_socket: str | None, ipc_prefix: str | None = None, limited: bool = False) -> Any:
     """Return a kernel manager for python3; with a zygote, its kernels are forked from it.
 
     With `ipc_prefix` the kernel listens on Unix sockets `<prefix>-1` … `<prefix>-5` instead of
@@ -187,23 +192,23 @@ class StartedKernel:
 
     km: Any
     forked: bool
-    folder: Path                  # sockets and the log: removed with the kernel
+    folder: Path  # sockets and the log: removed with the kernel
     log_path: Path
     _client: Any = None
     _warm: Any = None
     _closed: bool = field(default=False)
 
     @classmethod
-    def start(cls, spec: KernelSpec, cwd: Path, folder: Path, zygote_socket: str | None,
-              warm: bool) -> "StartedKernel":
+    def start(
+        cls, spec: KernelSpec, cwd: Path, folder: Path, zygote_socket: str | None, warm: bool
+    ) -> StartedKernel:
         from jupyter_client.utils import run_sync
 
         folder.mkdir(mode=0o700)
         log_path = folder / "kernel.log"
         km = manager(zygote_socket, str(folder / "k"), limited=bool(spec.memory_mb))
         with open(log_path, "ab", buffering=0) as log:
-            run_sync(km.start_kernel)(env=spec.environment(), cwd=str(cwd), stdout=log,
-                                      stderr=log)
+            run_sync(km.start_kernel)(env=spec.environment(), cwd=str(cwd), stdout=log, stderr=log)
         kernel = cls(km, zygote_socket is not None, folder, log_path)
         # A kernel forked from the zygote has the libraries already: nothing to warm.
         if warm and zygote_socket is None:
@@ -289,8 +294,9 @@ class KernelPool:
     def start(self, spec: KernelSpec, work: Path) -> StartedKernel:
         """Start a new kernel for a job whose private folder is `work`."""
         cwd = Path(spec.cwd) if spec.cwd else work
-        return StartedKernel.start(spec, cwd, self.root / f"k{next(self._numbers)}",
-                                   self.zygote_socket, self.prewarm)
+        return StartedKernel.start(
+            spec, cwd, self.root / f"k{next(self._numbers)}", self.zygote_socket, self.prewarm
+        )
 
     def take(self, spec: KernelSpec) -> tuple[StartedKernel | None, Path]:
         """Return the kernel started ahead for `spec` (or None) and the job's work folder."""

@@ -16,8 +16,9 @@ import signal
 import sys
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from zjanalysis.execute import handlers
 from zjanalysis.execute.base import BaseEngine
@@ -29,8 +30,9 @@ from zjanalysis.execute.runner import Runtime
 _PARENT_GRACE = 60.0
 
 
-def _worker_main(conn: Any, number: int, root: str, prewarm: bool,
-                 zygote_socket: str | None) -> None:
+def _worker_main(
+    conn: Any, number: int, root: str, prewarm: bool, zygote_socket: str | None
+) -> None:
     """Serve jobs from `conn` until it closes; stray output of the process goes to a file that
     is read into each job's log."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -64,8 +66,9 @@ def _worker_main(conn: Any, number: int, root: str, prewarm: bool,
                 stray = handle.read()
             seen += len(stray)
             if stray.strip():
-                result.log += ("--- worker output ---\n"
-                               + stray.decode("utf-8", "replace").rstrip() + "\n")
+                result.log += (
+                    "--- worker output ---\n" + stray.decode("utf-8", "replace").rstrip() + "\n"
+                )
             conn.send(result)
     finally:
         runtime.close()
@@ -75,9 +78,11 @@ class _Worker:
     def __init__(self, number: int, root: Path, prewarm: bool, zygote_socket: str | None) -> None:
         context = multiprocessing.get_context("fork")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, number, str(root),
-                                                                  prewarm, zygote_socket),
-                                       daemon=True)
+        self.process = context.Process(
+            target=_worker_main,
+            args=(child, number, str(root), prewarm, zygote_socket),
+            daemon=True,
+        )
         self.process.start()
         child.close()
         self.job: Job | None = None
@@ -97,15 +102,17 @@ class LocalEngine(BaseEngine):
 
     name = "local"
 
-    def __init__(self, *, workers: int | None = None, zygote: bool = True,
-                 prewarm: bool = True) -> None:
+    def __init__(
+        self, *, workers: int | None = None, zygote: bool = True, prewarm: bool = True
+    ) -> None:
         self.workers = workers or os.cpu_count() or 1
         self.zygote = zygote
         self.prewarm = prewarm
         super().__init__()
 
-    def _run(self, targets: list[tuple[Job, str]],
-             started: Callable[[Job], None] | None) -> Iterator[Result]:
+    def _run(
+        self, targets: list[tuple[Job, str]], started: Callable[[Job], None] | None
+    ) -> Iterator[Result]:
         from multiprocessing.connection import wait
 
         if not targets:
@@ -139,8 +146,10 @@ class LocalEngine(BaseEngine):
                     if job is None:
                         continue
                     limit = job.limits.run_timeout
-                    late = limit is not None and \
-                        time.monotonic() - worker.started > limit + _PARENT_GRACE
+                    late = (
+                        limit is not None
+                        and time.monotonic() - worker.started > limit + _PARENT_GRACE
+                    )
                     if worker.conn in ready:
                         try:
                             result = worker.conn.recv()
@@ -154,9 +163,12 @@ class LocalEngine(BaseEngine):
                         worker.stop(5)
                         worker.job = None
                         workers[index] = _Worker(index, root, self.prewarm, socket_path)
-                        yield Result(job.name, "timed out" if late else "failed",
-                                     "the worker process stopped without a result",
-                                     time.monotonic() - worker.started)
+                        yield Result(
+                            job.name,
+                            "timed out" if late else "failed",
+                            "the worker process stopped without a result",
+                            time.monotonic() - worker.started,
+                        )
         finally:
             for worker in workers:
                 try:

@@ -34,8 +34,9 @@ def merge_adjacent_streams(nb: Any) -> None:
         merged: list = []
         for output in cell.get("outputs", []):
             last = merged[-1] if merged else {}
-            if (output.get("output_type") == last.get("output_type") == "stream"
-                    and output.get("name") == last.get("name")):
+            if output.get("output_type") == last.get("output_type") == "stream" and output.get(
+                "name"
+            ) == last.get("name"):
                 last["text"] = "".join(last["text"]) + "".join(output["text"])
             else:
                 merged.append(output)
@@ -76,7 +77,7 @@ def live_engine() -> Any:
         """
 
         live = None
-        running = None   # the cell being executed, for a kernel that dies in it
+        running = None  # the cell being executed, for a kernel that dies in it
 
         @classmethod
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
@@ -112,7 +113,8 @@ def banner(nb: Any, text: str) -> None:
 
     cell = nbformat.v4.new_markdown_cell(
         f'<span style="color:red; font-family:Helvetica Neue, Helvetica, Arial, sans-serif; '
-        f'font-size:2em;">{text}</span>')
+        f'font-size:2em;">{text}</span>'
+    )
     cell.metadata["tags"] = [BANNER_TAG]
     nb.cells.insert(0, cell)
 

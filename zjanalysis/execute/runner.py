@@ -22,13 +22,20 @@ from typing import Any
 from zjanalysis import paths
 from zjanalysis.execute import handlers
 from zjanalysis.execute.jobs import DataBundle, DataMismatch, Job, Result
-from zjanalysis.execute.kernels import (KernelPool, KernelSpec, StartedKernel, Zygote,
-                                        private_folder)
+from zjanalysis.execute.kernels import KernelPool, KernelSpec, StartedKernel, Zygote, private_folder
 from zjanalysis.versions import package_versions, tree_sha256
 
 # Compared between the caller and every worker before a batch (and again inside each task).
-FINGERPRINT_PACKAGES = ("zjanalysis", "papermill", "pandas", "matplotlib", "seaborn",
-                        "ipykernel", "nbconvert", "nbformat")
+FINGERPRINT_PACKAGES = (
+    "zjanalysis",
+    "papermill",
+    "pandas",
+    "matplotlib",
+    "seaborn",
+    "ipykernel",
+    "nbconvert",
+    "nbformat",
+)
 _MAX_LOG = 200_000
 
 
@@ -48,11 +55,15 @@ def fingerprint_mismatch(ours: dict[str, str], theirs: dict[str, str], where: st
         if ours[name] == theirs.get(name):
             continue
         if name == "zjanalysis source":
-            return (f"{where} runs other zjanalysis source files than this machine (same "
-                    f"version, {theirs.get('zjanalysis')}, different code): install this "
-                    "checkout there too.")
-        return (f"{where} has {name} {theirs.get(name, 'absent')}, this machine has "
-                f"{name} {ours[name]}: install the same versions everywhere.")
+            return (
+                f"{where} runs other zjanalysis source files than this machine (same "
+                f"version, {theirs.get('zjanalysis')}, different code): install this "
+                "checkout there too."
+            )
+        return (
+            f"{where} has {name} {theirs.get(name, 'absent')}, this machine has "
+            f"{name} {ours[name]}: install the same versions everywhere."
+        )
     return None
 
 
@@ -72,8 +83,15 @@ class _Capture(logging.Handler):
 class JobSession:
     """What a handler gets for one job (implements `zjanalysis.execute.Session`)."""
 
-    def __init__(self, runtime: "Runtime", job: Job, spec: KernelSpec,
-                 data_dir: Path | None, *, ahead: bool = True) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        job: Job,
+        spec: KernelSpec,
+        data_dir: Path | None,
+        *,
+        ahead: bool = True,
+    ) -> None:
         self.job = job
         self._ahead = ahead
         self.data_dir = data_dir
@@ -149,8 +167,9 @@ class Runtime:
     own_zygote: start one for this process (under Dask); neither: plain kernels.
     """
 
-    def __init__(self, *, prewarm: bool = True, zygote_socket: str | None = None,
-                 own_zygote: bool = False) -> None:
+    def __init__(
+        self, *, prewarm: bool = True, zygote_socket: str | None = None, own_zygote: bool = False
+    ) -> None:
         self.root = private_folder("zjanalysis-engine-")
         self.zygote = Zygote.start(self.root / "zygote.log") if own_zygote else None
         socket = self.zygote.socket if self.zygote else zygote_socket
@@ -170,14 +189,16 @@ class Runtime:
             self._handlers[target] = handlers.load(target)
         return self._handlers[target]
 
-    def run(self, job: Job, target: str, expected: dict[str, str] | None = None, *,
-            last: bool = False) -> Result:
+    def run(
+        self, job: Job, target: str, expected: dict[str, str] | None = None, *, last: bool = False
+    ) -> Result:
         """Run `job` with the handler `target`; never raises for the job's own failures. `last`:
         no job will follow on this worker, so no kernel is started ahead for one."""
         started = time.perf_counter()
         if expected is not None:
-            problem = fingerprint_mismatch(expected, fingerprint(),
-                                           f"The worker on {platform.node()}")
+            problem = fingerprint_mismatch(
+                expected, fingerprint(), f"The worker on {platform.node()}"
+            )
             if problem:
                 return Result(job.name, "failed", problem)
         try:
@@ -186,11 +207,16 @@ class Runtime:
         except DataMismatch as err:
             return Result(job.name, "failed", str(err), time.perf_counter() - started)
         except Exception as err:  # noqa: BLE001 -- an import error in a handler, a full disk
-            return Result(job.name, "failed", f"{type(err).__name__}: {err}",
-                          time.perf_counter() - started)
+            return Result(
+                job.name, "failed", f"{type(err).__name__}: {err}", time.perf_counter() - started
+            )
         if job.cwd is not None and not os.path.isdir(job.cwd):
-            return Result(job.name, "failed", f"The working folder {job.cwd} does not exist on "
-                          f"{platform.node()}.", time.perf_counter() - started)
+            return Result(
+                job.name,
+                "failed",
+                f"The working folder {job.cwd} does not exist on {platform.node()}.",
+                time.perf_counter() - started,
+            )
         env = dict(job.env)
         if data_dir is not None:
             env["ZJANALYSIS_DATA"] = str(data_dir)

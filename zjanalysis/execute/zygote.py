@@ -43,25 +43,47 @@ import threading
 
 HEAVY_MODULES = ("pandas", "matplotlib", "matplotlib.pyplot", "seaborn")  # in this order
 # What every notebook of the collection imports, then its data: read once here, not per kernel.
-PACKAGE_MODULES = ("zjanalysis.data", "zjanalysis.figures", "zjanalysis.network", "zjanalysis.records",
-                   "zjanalysis.drawing", "zjanalysis.charts", "zjanalysis.notebook", "zjanalysis.params",
-                   "zjanalysis.teach")
+PACKAGE_MODULES = (
+    "zjanalysis.data",
+    "zjanalysis.figures",
+    "zjanalysis.network",
+    "zjanalysis.records",
+    "zjanalysis.drawing",
+    "zjanalysis.charts",
+    "zjanalysis.notebook",
+    "zjanalysis.params",
+    "zjanalysis.teach",
+)
 # What every kernel imports while it starts (measured with ipykernel 7.4): imports only, no
 # threads, sockets or event loops; imported here, they cost nothing per kernel.
-KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
-                  "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.logger",
-                  "IPython.core.oinspect", "IPython.extensions.storemagic",
-                  "IPython.utils.wildcard", "sqlite3", "pdb", "psutil",
-                  "tornado.platform.asyncio")
+KERNEL_MODULES = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "sqlite3",
+    "pdb",
+    "psutil",
+    "tornado.platform.asyncio",
+)
 _MAX_MESSAGE = 1 << 20
 MEMORY_ENV = "ZJANALYSIS_KERNEL_MEMORY_MB"
 
 
 def available() -> bool:
     """True when this platform has what the zygote needs (fork, Unix sockets, fd passing)."""
-    return (hasattr(os, "fork") and hasattr(socket, "AF_UNIX")
-            and hasattr(socket, "SOCK_SEQPACKET") and hasattr(socket, "send_fds")
-            and hasattr(socket, "SO_PEERCRED"))
+    return (
+        hasattr(os, "fork")
+        and hasattr(socket, "AF_UNIX")
+        and hasattr(socket, "SOCK_SEQPACKET")
+        and hasattr(socket, "send_fds")
+        and hasattr(socket, "SO_PEERCRED")
+    )
 
 
 def apply_limits(env: dict | None = None) -> None:
@@ -156,7 +178,7 @@ def _become_kernel(request: dict, fds: list[int], client_pid: int, pidfd: int | 
         os.setsid()
         for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, signal.SIG_DFL)
-        for target, fd in zip((0, 1, 2), fds):
+        for target, fd in zip((0, 1, 2), fds, strict=True):
             os.dup2(fd, target)
         for fd in fds:
             if fd > 2:
@@ -182,7 +204,8 @@ def _become_kernel(request: dict, fds: list[int], client_pid: int, pidfd: int | 
         kernelapp.launch_new_instance(
             argv=request["argv"],
             parent_handle=int(os.environ.get("JPY_PARENT_PID") or 0),
-            interrupt=int(os.environ.get("JPY_INTERRUPT_EVENT") or 0))
+            interrupt=int(os.environ.get("JPY_INTERRUPT_EVENT") or 0),
+        )
         code = 0
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
@@ -202,7 +225,7 @@ def _become_kernel(request: dict, fds: list[int], client_pid: int, pidfd: int | 
 
 
 def serve(listen_fd: int) -> int:
-    """Import the kernel and the heavy libraries, then fork a kernel per request until told to stop."""
+    """Import the kernel and heavy libraries, then fork a kernel per request until told to stop."""
     parent = os.getppid()
     listener = socket.socket(fileno=listen_fd)
     # As ipykernel_launcher does: no working folder on sys.path while importing.
@@ -281,8 +304,9 @@ def serve(listen_fd: int) -> int:
         try:
             data, fds, _flags, _addr = socket.recv_fds(conn, _MAX_MESSAGE, 3)
             request = json.loads(data)
-            client_pid = struct.unpack("3i", conn.getsockopt(
-                socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))[0]
+            client_pid = struct.unpack(
+                "3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            )[0]
         except (OSError, ValueError):
             conn.close()
             return
@@ -297,8 +321,13 @@ def serve(listen_fd: int) -> int:
             pidfd = None
         pid = os.fork()
         if pid == 0:
-            for fd in (listener.fileno(), wake_read, wake_write, conn.fileno(),
-                       *(c.fileno() for c in kernels.values())):
+            for fd in (
+                listener.fileno(),
+                wake_read,
+                wake_write,
+                conn.fileno(),
+                *(c.fileno() for c in kernels.values()),
+            ):
                 try:
                     os.close(fd)
                 except OSError:
@@ -373,8 +402,11 @@ def main(argv: list[str] | None = None) -> int:
         return connect(args[1], args[2:])
     if args and args[0] == "exec":
         _fallback(args[1:])
-    print("usage: python -m zjanalysis.execute.zygote serve FD | connect SOCKET -f "
-          "CONNECTION_FILE | exec -f CONNECTION_FILE", file=sys.stderr)
+    print(
+        "usage: python -m zjanalysis.execute.zygote serve FD | connect SOCKET -f "
+        "CONNECTION_FILE | exec -f CONNECTION_FILE",
+        file=sys.stderr,
+    )
     return 2
 
 

@@ -1,4 +1,4 @@
-"""Exercises of notebook 02 (broadband): points gaps, implied earlier shares, a share from counts."""
+"""Notebook 02's exercises (broadband): gaps in points, implied earlier shares, shares of counts."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ def _national(indicator: str) -> figures.Stated:
     hint="A gap between two shares is one share minus the other, in points.",
 )
 def _points_above_national():
-    return figures.points_gap(figures.from_claim("broadband.share_100m_2018"), _national(_SHARE_100M))
+    return figures.points_gap(
+        figures.from_claim("broadband.share_100m_2018"), _national(_SHARE_100M)
+    )
 
 
 @exercise(
@@ -33,7 +35,8 @@ def _points_above_national():
         "the year. What was the national share at the end of 2017?"
     ),
     unit="percent",
-    hint="The earlier share is the later share minus the rise in points (not divided by a growth factor).",
+    hint="The earlier share is the later share minus the rise in points (not divided by a growth "
+    "factor).",
 )
 def _national_share_end_2017():
     change = _national(f"{_SHARE_100M}, change on previous year-end")
@@ -47,18 +50,22 @@ def _national_share_end_2017():
         "fixed broadband), what share of subscribers had 100 Mbps or faster at the end of 2020?"
     ),
     unit="percent",
-    hint="Add the two speed tiers, then divide by all fixed broadband subscribers and multiply by 100.",
+    hint="Add the two speed tiers, then divide by all fixed broadband subscribers and multiply "
+    "by 100.",
 )
 def _zhejiang_share_2020():
     table = data.reference("broadband")
-    # The only Zhejiang subscriber counts by speed tier are for one later year; find it, not type it.
-    mine = table[(table["geography"] == "Zhejiang") & (table["indicator"] == "fixed broadband subscribers")]
+    # The only Zhejiang subscriber counts by speed tier are for one later year; find it, not type
+    # it.
+    mine = table[
+        (table["geography"] == "Zhejiang") & (table["indicator"] == "fixed broadband subscribers")
+    ]
     year = int(mine["year"].max())
 
     def count(indicator: str) -> figures.Stated:
         return figures.from_reference(data.lookup(indicator, "Zhejiang", year, period="year-end"))
 
-    fast = figures.as_interval(count("fixed broadband subscribers at 100 Mbps to 1000 Mbps")) + count(
-        "fixed broadband subscribers at 1000 Mbps or faster"
-    )
+    fast = figures.as_interval(
+        count("fixed broadband subscribers at 100 Mbps to 1000 Mbps")
+    ) + count("fixed broadband subscribers at 1000 Mbps or faster")
     return figures.share_of(fast, count("fixed broadband subscribers"))

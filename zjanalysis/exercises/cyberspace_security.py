@@ -7,10 +7,13 @@ from zjanalysis.teach import exercise
 
 
 def _national_2018() -> figures.Interval:
-    """China's network security industry in the claim's year, implied by the next year's size and growth."""
+    """China's network security industry in the claim's year, implied by the next year's size and
+    growth."""
     later = int(data.claim("security.industry_scale_2018")["year"]) + 1
     size = figures.from_reference(data.lookup("network security industry size", "China", later))
-    growth = figures.from_reference(data.lookup("network security industry size, growth", "China", later))
+    growth = figures.from_reference(
+        data.lookup("network security industry size, growth", "China", later)
+    )
     return figures.implied_base(size, growth)
 
 
@@ -34,7 +37,8 @@ def _national_size_2018():
         "share of China's 2018 network security industry would it be?"
     ),
     unit="percent",
-    hint="Take the bound the report gives as the part and the national size you rebuilt as the total.",
+    hint="Take the bound the report gives as the part and the national size you rebuilt as the "
+    "total.",
 )
 def _minimum_share_of_national():
     bound = figures.from_claim("security.industry_scale_2018").interval.lo

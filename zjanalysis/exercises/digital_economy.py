@@ -15,9 +15,15 @@ def _gdp(year: int, indicator: str) -> figures.Stated:
 
 
 def _core_2017() -> figures.Interval:
-    growth = figures.from_reference(data.lookup(
-        "digital economy core industries, value added, growth", "Zhejiang", _year(), table="digital_economy",
-        period="year"))
+    growth = figures.from_reference(
+        data.lookup(
+            "digital economy core industries, value added, growth",
+            "Zhejiang",
+            _year(),
+            table="digital_economy",
+            period="year",
+        )
+    )
     return figures.implied_base(figures.from_claim("digecon.core_value_added_2018"), growth)
 
 
@@ -28,11 +34,14 @@ def _core_2017() -> figures.Interval:
         "government work report (5.54 trillion yuan). What share of GDP is that?"
     ),
     unit="percent",
-    hint="Put both figures in the same unit (billion yuan) before dividing, then turn the fraction into a percentage.",
+    hint="Put both figures in the same unit (billion yuan) before dividing, then turn the "
+    "fraction into a percentage.",
 )
 def _share_of_gdp():
-    return figures.share_of(figures.from_claim("digecon.core_value_added_2018"),
-                            _gdp(_year(), "GDP (government work report)"))
+    return figures.share_of(
+        figures.from_claim("digecon.core_value_added_2018"),
+        _gdp(_year(), "GDP (government work report)"),
+    )
 
 
 @exercise(
@@ -55,15 +64,17 @@ def _core_value_added_2017():
         "GDP growth (the core industries' increase divided by GDP's increase)?"
     ),
     choices=("share of GDP", "contribution to GDP growth"),
-    hint="Compute both: the share is value added over GDP; the contribution compares the two increases over 2017.",
+    hint="Compute both: the share is value added over GDP; the contribution compares the two "
+    "increases over 2017.",
 )
 def _which_reading():
     stated = figures.from_claim("digecon.core_share_gdp_2018")
     gdp_2017 = _gdp(_year() - 1, "GDP (first release)")
     gdp_2018 = _gdp(_year(), "GDP (government work report)")
     share = figures.share_of(figures.from_claim("digecon.core_value_added_2018"), gdp_2018)
-    contribution = figures.contribution_to_growth(_core_2017(), figures.from_claim("digecon.core_value_added_2018"),
-                                                  gdp_2017, gdp_2018)
+    contribution = figures.contribution_to_growth(
+        _core_2017(), figures.from_claim("digecon.core_value_added_2018"), gdp_2017, gdp_2018
+    )
     if contribution.overlaps(stated.interval) and not share.overlaps(stated.interval):
         return "contribution to GDP growth"
     return "share of GDP"

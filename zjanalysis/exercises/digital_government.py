@@ -15,7 +15,8 @@ _ONE_CERTIFICATE = "livelihood matters handled with one certificate, share"
         "total. Reading that as 2018 = 14 × 2017, how many data accesses does it imply for 2017?"
     ),
     unit="million calls",
-    hint="If the later figure is a multiple of the earlier one, divide the later figure by the multiple.",
+    hint="If the later figure is a multiple of the earlier one, divide the later figure by the "
+    "multiple.",
 )
 def _accesses_2017_as_times():
     return figures.as_interval(figures.from_claim("gov.data_accesses_2018")) / figures.from_claim(
@@ -45,12 +46,17 @@ def _accesses_2017_as_increase():
         "ranges overlap? Answer 'yes' or 'no'."
     ),
     choices=("yes", "no"),
-    hint="A figure printed to one decimal stands for anything within half of that last decimal either side.",
+    hint="A figure printed to one decimal stands for anything within half of that last decimal "
+    "either side.",
 )
 def _one_certificate_roundings_overlap():
     claim = figures.from_claim("gov.one_certificate_share_2018")
     report = figures.from_reference(
-        data.lookup(_ONE_CERTIFICATE, "Zhejiang", int(data.claim("gov.one_certificate_share_2018")["year"]),
-                    period="year")
+        data.lookup(
+            _ONE_CERTIFICATE,
+            "Zhejiang",
+            int(data.claim("gov.one_certificate_share_2018")["year"]),
+            period="year",
+        )
     )
     return "yes" if claim.interval.overlaps(report.interval) else "no"

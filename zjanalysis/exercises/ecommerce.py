@@ -1,4 +1,4 @@
-"""Exercises of notebook 04 (e-commerce): implied base years and what sells versus what is bought."""
+"""Notebook 04's exercises (e-commerce): implied base years, what sells versus what is bought."""
 
 from __future__ import annotations
 
@@ -13,25 +13,31 @@ from zjanalysis.teach import exercise
         "What 2017 level does that imply, in billion yuan?"
     ),
     unit="billion yuan",
-    hint="Divide the 2018 level by one plus the growth rate written as a fraction; do not subtract the percentage.",
+    hint="Divide the 2018 level by one plus the growth rate written as a fraction; do not "
+    "subtract the percentage.",
 )
 def _retail_2017():
-    return figures.implied_base(figures.from_claim("ecommerce.online_retail_2018"),
-                                figures.from_claim("ecommerce.online_retail_growth_2018"))
+    return figures.implied_base(
+        figures.from_claim("ecommerce.online_retail_2018"),
+        figures.from_claim("ecommerce.online_retail_growth_2018"),
+    )
 
 
 @exercise(
     "04-ex2",
     prompt=(
-        "Residents' online consumption (what Zhejiang's residents bought online) is how many percent "
+        "Residents' online consumption (what Zhejiang's residents bought online) is how many "
+        "percent "
         "of the province's online retail sales (what sellers in Zhejiang sold online)?"
     ),
     unit="percent",
     hint="Divide consumption by retail sales and multiply by 100.",
 )
 def _consumption_share_of_retail():
-    return figures.share_of(figures.from_claim("ecommerce.consumption_2018"),
-                            figures.from_claim("ecommerce.online_retail_2018"))
+    return figures.share_of(
+        figures.from_claim("ecommerce.consumption_2018"),
+        figures.from_claim("ecommerce.online_retail_2018"),
+    )
 
 
 @exercise(

@@ -1,4 +1,5 @@
-"""Exercises of notebook 05 (innovation and talent): shares that must be whole counts, partial rankings."""
+"""Exercises of notebook 05 (innovation and talent): shares that must be whole counts, partial
+rankings."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from zjanalysis.teach import exercise
 
 def _patents(geography: str) -> figures.Interval:
     year = int(data.claim("innovation.blockchain_patents_rank_2018")["year"])
-    row = data.lookup("blockchain patent applications and grants", geography, year, table="rankings")
+    row = data.lookup(
+        "blockchain patent applications and grants", geography, year, table="rankings"
+    )
     # A count of patents is exact: no rounding interval around it.
     return figures.Interval.point(row["value"])
 
@@ -16,24 +19,33 @@ def _patents(geography: str) -> figures.Interval:
 @exercise(
     "05-ex1",
     prompt=(
-        "If the national total behind '9.2% of listed internet companies' were CNNIC's end-2017 count "
+        "If the national total behind '9.2% of listed internet companies' were CNNIC's end-2017 "
+        "count "
         "(102 companies), how many Hangzhou companies would 9.2% stand for? Give the number the "
         "percentage implies, decimals included."
     ),
     unit="companies",
-    hint="Multiply the national count by the share written as a fraction; then ask whether a company count can be that.",
+    hint="Multiply the national count by the share written as a fraction; then ask whether a "
+    "company count can be that.",
 )
 def _hangzhou_companies():
     year = int(data.claim("talent.listed_internet_share_2018")["year"]) - 1
-    national = data.lookup("internet companies listed in China and abroad", "China", year, table="talent")
+    national = data.lookup(
+        "internet companies listed in China and abroad", "China", year, table="talent"
+    )
     # A count of companies is exact: no rounding interval around it.
-    return figures.from_claim("talent.listed_internet_share_2018").interval * float(national["value"]) / 100
+    return (
+        figures.from_claim("talent.listed_internet_share_2018").interval
+        * float(national["value"])
+        / 100
+    )
 
 
 @exercise(
     "05-ex2",
     prompt=(
-        "Beijing News counted blockchain patent applications and grants for 2017-2018 by city. What "
+        "Beijing News counted blockchain patent applications and grants for 2017-2018 by city. "
+        "What "
         "share of the national total did Beijing, Shenzhen and Shanghai hold together?"
     ),
     unit="percent",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from zjanalysis import data, figures
 from zjanalysis.teach import exercise
 
-
 # 01-ex1 is about a 0.1 million gap with the 2017 edition; the default 0.5 % slack (0.2 million
 # there) would accept that edition's own count as right.
 _TIGHT_SLACK = 0.001
@@ -70,7 +69,8 @@ def _relative_gap():
         "unit is 19.6 really measured?"
     ),
     choices=("percent", "percentage points"),
-    hint="Subtract the national rate from Zhejiang's rate and ask what unit a difference of two rates has.",
+    hint="Subtract the national rate from Zhejiang's rate and ask what unit a difference of two "
+    "rates has.",
 )
 def _gap_unit():
     return str(data.claim("netizens.penetration_gap_2018")["unit"])

@@ -1,4 +1,4 @@
-"""Exercises of notebook 07 (public services): a fall in percent, a rise in points and in percent."""
+"""Notebook 07's exercises (public services): a fall in percent, a rise in points and percent."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from zjanalysis.teach import exercise
     hint="Change in percent = (after / before − 1) × 100.",
 )
 def _queue_change_percent():
-    return figures.growth(figures.from_claim("services.queue_before_2018"),
-                          figures.from_claim("services.queue_after_2018"))
+    return figures.growth(
+        figures.from_claim("services.queue_before_2018"),
+        figures.from_claim("services.queue_after_2018"),
+    )
 
 
 @exercise(
@@ -30,8 +32,10 @@ def _queue_change_percent():
     hint="A change between two rates, in points, is the later rate minus the earlier rate.",
 )
 def _settlement_rise_points():
-    return figures.points_gap(figures.from_claim("services.settlement_after_2018"),
-                              figures.from_claim("services.settlement_before_2018"))
+    return figures.points_gap(
+        figures.from_claim("services.settlement_after_2018"),
+        figures.from_claim("services.settlement_before_2018"),
+    )
 
 
 @exercise(
@@ -44,5 +48,7 @@ def _settlement_rise_points():
     hint="Relative growth divides the rise by the earlier rate; it is not the gap in points.",
 )
 def _settlement_rise_percent():
-    return figures.growth(figures.from_claim("services.settlement_before_2018"),
-                          figures.from_claim("services.settlement_after_2018"))
+    return figures.growth(
+        figures.from_claim("services.settlement_before_2018"),
+        figures.from_claim("services.settlement_after_2018"),
+    )

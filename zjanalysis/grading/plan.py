@@ -28,14 +28,16 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from zjanalysis import teach
 
 # What only instructors and graders call: an answer computed with it was not worked out.
-ANSWER_KEY = frozenset({"expected", "accepted_range", "exercises", "get", "judge", "_REGISTRY",
-                        "_judge", "_slip"})
+ANSWER_KEY = frozenset(
+    {"expected", "accepted_range", "exercises", "get", "judge", "_REGISTRY", "_judge", "_slip"}
+)
 ZJ_MODULES = ("teach", "data", "figures", "checks", "charts", "notebook", "params", "exercises")
 _SAYS_CORRECT = re.compile(r"\bcorrect\b", re.IGNORECASE)
 _SIMILAR = 0.5
@@ -67,8 +69,8 @@ class Tamper:
     deleted: list[int] = field(default_factory=list)
     moved: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
-    solutions: list[int] = field(default_factory=list)   # cells tagged solution (submission numbers)
-    record: str = "same"   # the submission's record of its locked cells: same, different, absent
+    solutions: list[int] = field(default_factory=list)  # cells tagged solution (submission numbers)
+    record: str = "same"  # the submission's record of its locked cells: same, different, absent
     first_lines: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -77,8 +79,14 @@ class Tamper:
         return len(self.edited) + len(self.deleted) + len(self.moved)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"edited": self.edited, "deleted": self.deleted, "moved": self.moved,
-                "updated": self.updated, "solutions": self.solutions, "record": self.record}
+        return {
+            "edited": self.edited,
+            "deleted": self.deleted,
+            "moved": self.moved,
+            "updated": self.updated,
+            "solutions": self.solutions,
+            "record": self.record,
+        }
 
 
 @dataclass
@@ -89,8 +97,8 @@ class Plan:
     cells: list[Cell]
     exercises: list[str]
     tamper: Tamper
-    notes: dict[str, list[str]] = field(default_factory=dict)     # exercise -> sentences
-    answer_key: dict[str, str] = field(default_factory=dict)      # exercise -> sentence
+    notes: dict[str, list[str]] = field(default_factory=dict)  # exercise -> sentences
+    answer_key: dict[str, str] = field(default_factory=dict)  # exercise -> sentence
 
     @property
     def variables(self) -> list[str]:
@@ -120,8 +128,11 @@ def _in_order(locked: list[str], found: list[str]) -> dict[int, int]:
     best = [[0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for k in range(m - 1, -1, -1):
-            best[i][k] = (best[i + 1][k + 1] + 1 if locked[i] == found[candidates[k]]
-                          else max(best[i + 1][k], best[i][k + 1]))
+            best[i][k] = (
+                best[i + 1][k + 1] + 1
+                if locked[i] == found[candidates[k]]
+                else max(best[i + 1][k], best[i][k + 1])
+            )
     pairs: dict[int, int] = {}
     i = k = 0
     while i < n and k < m:
@@ -159,16 +170,23 @@ def identify(submission: Mapping[str, Any], stem: str, editions: Mapping[str, li
     own = share(stem)
     others = sorted(((share(s), s) for s in editions if s != stem), reverse=True)
     if others and others[0][0] >= 0.5 and others[0][0] > own:
-        raise WrongNotebook(f"{stem}.ipynb holds notebook {others[0][1]} (its locked cells are "
-                            f"that notebook's); save each notebook under its own name")
-    mentioned = {e for c in submission.get("cells", []) for e in teach.mentioned_exercises(_source(c))}
+        raise WrongNotebook(
+            f"{stem}.ipynb holds notebook {others[0][1]} (its locked cells are "
+            f"that notebook's); save each notebook under its own name"
+        )
+    mentioned = {
+        e for c in submission.get("cells", []) for e in teach.mentioned_exercises(_source(c))
+    }
     if own == 0 and not any(e.startswith(stem[:2] + "-") for e in mentioned):
-        raise WrongNotebook(f"{stem}.ipynb holds none of the cells of the student edition of {stem}; "
-                            f"hand in the notebook you were given, with your answers in it")
+        raise WrongNotebook(
+            f"{stem}.ipynb holds none of the cells of the student edition of {stem}; "
+            f"hand in the notebook you were given, with your answers in it"
+        )
 
 
-def make_plan(edition: Mapping[str, Any], submission: Mapping[str, Any], stem: str,
-              exercises: list[str]) -> Plan:
+def make_plan(
+    edition: Mapping[str, Any], submission: Mapping[str, Any], stem: str, exercises: list[str]
+) -> Plan:
     """Align `submission` with the student `edition` of `stem`; return the cells to run."""
     ed_cells = list(edition.get("cells", []))
     sub_cells = list(submission.get("cells", []))
@@ -176,23 +194,28 @@ def make_plan(edition: Mapping[str, Any], submission: Mapping[str, Any], stem: s
     locked_digests = [teach.cell_digest(c) for _, c in locked]
     sub_digests = [teach.cell_digest(c) for c in sub_cells]
     record = recorded_digests(submission)
-    tamper = Tamper(record="absent" if record is None else
-                    "same" if record == locked_digests else "different")
-    old = set(record or ()) - set(locked_digests)   # locked cells of the version handed out
+    tamper = Tamper(
+        record="absent" if record is None else "same" if record == locked_digests else "different"
+    )
+    old = set(record or ()) - set(locked_digests)  # locked cells of the version handed out
     known = set(locked_digests)
     mine = set(exercises)
 
     def answerish(j: int) -> bool:
         cell = sub_cells[j]
         return teach.ANSWER_TAG in _tags(cell) or bool(
-            mine & set(teach.mentioned_exercises(_source(cell))))
+            mine & set(teach.mentioned_exercises(_source(cell)))
+        )
 
-    matched = _in_order(locked_digests, sub_digests)      # locked index -> submission index
+    matched = _in_order(locked_digests, sub_digests)  # locked index -> submission index
     taken = set(matched.values())
-    dropped: set[int] = set()          # submission cells that are (versions of) locked cells
-    paired: dict[int, int] = {}        # locked index -> submission index of its edited version
-    free = [j for j in range(len(sub_cells)) if j not in taken and sub_digests[j] not in known
-            and sub_digests[j] not in old]
+    dropped: set[int] = set()  # submission cells that are (versions of) locked cells
+    paired: dict[int, int] = {}  # locked index -> submission index of its edited version
+    free = [
+        j
+        for j in range(len(sub_cells))
+        if j not in taken and sub_digests[j] not in known and sub_digests[j] not in old
+    ]
     order = sorted(matched)
     for i in range(len(locked)):
         if i in matched:
@@ -200,12 +223,20 @@ def make_plan(edition: Mapping[str, Any], submission: Mapping[str, Any], stem: s
         before = max((matched[k] for k in order if k < i), default=-1)
         after = min((matched[k] for k in order if k > i), default=len(sub_cells))
         lid = locked[i][1].get("id")
-        by_id = [j for j in free if lid and sub_cells[j].get("id") == lid
-                 and teach.ANSWER_TAG not in _tags(sub_cells[j])]
-        close = [j for j in free if before < j < after and not answerish(j)
-                 and sub_cells[j].get("cell_type") == locked[i][1].get("cell_type")
-                 and difflib.SequenceMatcher(None, _source(locked[i][1]),
-                                             _source(sub_cells[j])).ratio() >= _SIMILAR]
+        by_id = [
+            j
+            for j in free
+            if lid and sub_cells[j].get("id") == lid and teach.ANSWER_TAG not in _tags(sub_cells[j])
+        ]
+        close = [
+            j
+            for j in free
+            if before < j < after
+            and not answerish(j)
+            and sub_cells[j].get("cell_type") == locked[i][1].get("cell_type")
+            and difflib.SequenceMatcher(None, _source(locked[i][1]), _source(sub_cells[j])).ratio()
+            >= _SIMILAR
+        ]
         choice = (by_id or close or [None])[0]
         if choice is not None:
             paired[i] = choice
@@ -246,14 +277,19 @@ def make_plan(edition: Mapping[str, Any], submission: Mapping[str, Any], stem: s
         elif j not in dropped:
             anchor_of[j] = last
     # An answer cell keeps its exercise by its cell id, even when its text no longer names it.
-    answer_ids = {c.get("id"): teach.mentioned_exercises(_source(c)) for c in ed_cells
-                  if teach.ANSWER_TAG in _tags(c) and c.get("id")}
+    answer_ids = {
+        c.get("id"): teach.mentioned_exercises(_source(c))
+        for c in ed_cells
+        if teach.ANSWER_TAG in _tags(c) and c.get("id")
+    }
     student_after: dict[int, list[Cell]] = {}
     for j, anchor in anchor_of.items():
         cell = sub_cells[j]
         if cell.get("cell_type") != "code":
             continue
-        named = set(teach.mentioned_exercises(_source(cell))) | set(answer_ids.get(cell.get("id"), ()))
+        named = set(teach.mentioned_exercises(_source(cell))) | set(
+            answer_ids.get(cell.get("id"), ())
+        )
         ids = tuple(sorted(e for e in named if e in mine))
         student_after.setdefault(anchor, []).append(Cell(_source(cell), "student", j + 1, ids))
     cells: list[Cell] = list(student_after.get(-1, []))
@@ -302,7 +338,7 @@ def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
         return None
     base = aliases[node.id]
     parts.reverse()
-    if base == "":           # zjanalysis.teach.check -> teach.check
+    if base == "":  # zjanalysis.teach.check -> teach.check
         return ".".join(parts) if parts else "zjanalysis"
     return ".".join([base, *parts])
 
@@ -328,8 +364,12 @@ def inspect_source(source: str, aliases: dict[str, str]) -> list[tuple[str, str]
             if name is not None:
                 found.append(("patch", name))
         elif isinstance(target, ast.Subscript):
-            if isinstance(target.value, ast.Attribute) and target.value.attr == "modules" and \
-                    isinstance(target.value.value, ast.Name) and target.value.value.id == "sys":
+            if (
+                isinstance(target.value, ast.Attribute)
+                and target.value.attr == "modules"
+                and isinstance(target.value.value, ast.Name)
+                and target.value.value.id == "sys"
+            ):
                 found.append(("patch", "sys.modules"))
             else:
                 name = _dotted(target.value, aliases)
@@ -345,11 +385,19 @@ def inspect_source(source: str, aliases: dict[str, str]) -> list[tuple[str, str]
         elif isinstance(node, ast.Delete):
             for target in node.targets:
                 patched(target)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                node.func.id in ("setattr", "delattr") and node.args:
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("setattr", "delattr")
+            and node.args
+        ):
             name = _dotted(node.args[0], aliases)
             if name is not None:
-                attr = node.args[1].value if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) else "?"
+                attr = (
+                    node.args[1].value
+                    if len(node.args) > 1 and isinstance(node.args[1], ast.Constant)
+                    else "?"
+                )
                 found.append(("patch", f"{name}.{attr}"))
         elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             name = _dotted(node, aliases)
@@ -363,13 +411,17 @@ def inspect_source(source: str, aliases: dict[str, str]) -> list[tuple[str, str]
                     if alias.name in ANSWER_KEY:
                         found.append(("key", f"teach.{alias.name}"))
             if node.module.startswith("zjanalysis.exercises") or (
-                    node.module == "zjanalysis" and any(a.name == "exercises" for a in node.names)):
+                node.module == "zjanalysis" and any(a.name == "exercises" for a in node.names)
+            ):
                 found.append(("key", "zjanalysis.exercises"))
         elif isinstance(node, ast.Import):
             if any(a.name.startswith("zjanalysis.exercises") for a in node.names):
                 found.append(("key", "zjanalysis.exercises"))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
-                _SAYS_CORRECT.search(node.value):
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and _SAYS_CORRECT.search(node.value)
+        ):
             found.append(("imitation", "Correct"))
     unique: list[tuple[str, str]] = []
     for item in found:
@@ -386,17 +438,23 @@ def _read_student_cells(plan: Plan, all_sources: list[str]) -> None:
         concerned = list(cell.exercises) or plan.exercises
         for kind, what in inspect_source(cell.source, aliases):
             if kind == "key":
-                sentence = (f"Cell {cell.number} reads the answer key ({what}); an answer taken "
-                            f"from the key is not worked out, so it scores nothing.")
+                sentence = (
+                    f"Cell {cell.number} reads the answer key ({what}); an answer taken "
+                    f"from the key is not worked out, so it scores nothing."
+                )
                 for exercise_id in concerned:
                     plan.answer_key.setdefault(exercise_id, sentence)
                 continue
             if kind == "patch":
-                sentence = (f"Cell {cell.number} changes {what}; grading does not use the notebook's "
-                            f"zjanalysis (answers are scored by the grader), so that changes nothing.")
+                sentence = (
+                    f"Cell {cell.number} changes {what}; grading does not use the notebook's "
+                    f"zjanalysis (answers are scored by the grader), so that changes nothing."
+                )
             else:
-                sentence = (f"Cell {cell.number} contains text saying 'correct'; grading never reads "
-                            f"what a notebook prints.")
+                sentence = (
+                    f"Cell {cell.number} contains text saying 'correct'; grading never reads "
+                    f"what a notebook prints."
+                )
             for exercise_id in concerned:
                 notes = plan.notes.setdefault(exercise_id, [])
                 if sentence not in notes:

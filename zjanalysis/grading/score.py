@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from zjanalysis import teach
 
@@ -63,6 +64,7 @@ class Key:
 
     def scrub(self, text: str) -> str:
         """`text` with every number an answer would accept and every right choice blanked."""
+
         def blank(match: re.Match) -> str:
             try:
                 value = float(match.group(0).replace(",", ""))
@@ -128,9 +130,16 @@ def judge(key: Key, exercise_id: str, kind: str, value: Any) -> tuple[str, float
     """Status, points and reason for an answer that was set (kind "value" or "other")."""
     ex = key.exercises[exercise_id]
     if kind == "other":
-        return "invalid", 0.0, (
-            f"The answer is {_article(value)} {value} object, not a plain number or text. The grader "
-            f"reads only plain numbers, text, lists of them and intervals; give the value itself.")
+        return (
+            "invalid",
+            0.0,
+            (
+                f"The answer is {_article(value)} {value} object, not a plain number or text. "
+                "The grader "
+                "reads only plain numbers, text, lists of them and intervals; give the value "
+                "itself."
+            ),
+        )
     verdict = teach.judge(exercise_id, value)
     if verdict.status == "correct":
         return "correct", ex.points, "Correct."
@@ -139,15 +148,24 @@ def judge(key: Key, exercise_id: str, kind: str, value: Any) -> tuple[str, float
         points = 0.0
         if verdict.slip == "unit" and ex.unit_credit > 0:
             points = round(ex.points * ex.unit_credit, 6)
-            reason += (f" Your number is right except for its unit (it is off by a power of ten): "
-                       f"{points_text(points)} of {points_text(ex.points)} points. The answer is wanted in {ex.unit}.")
+            reason += (
+                f" Your number is right except for its unit (it is off by a power of ten): "
+                f"{points_text(points)} of {points_text(ex.points)} points. The answer is wanted "
+                f"in {ex.unit}."
+            )
         elif verdict.slip == "sign":
             reason += " Check the sign: which figure is taken from which?"
         return "incorrect", points, reason
     # invalid: say what kind of answer is wanted, without listing the choices or any value.
     if ex.choices:
-        return "invalid", 0.0, ("This question wants one of the choices offered in the notebook, "
-                                "typed as text exactly as offered.")
+        return (
+            "invalid",
+            0.0,
+            (
+                "This question wants one of the choices offered in the notebook, "
+                "typed as text exactly as offered."
+            ),
+        )
     if isinstance(value, str):
         try:
             float(value.replace(",", "").strip().rstrip("%"))
@@ -156,8 +174,18 @@ def judge(key: Key, exercise_id: str, kind: str, value: Any) -> tuple[str, float
             extra = ""
         return "invalid", 0.0, f"This exercise wants {_a_number(ex)}, not text.{extra}"
     if isinstance(value, float) and not math.isfinite(value):
-        return "invalid", 0.0, f"This exercise wants {_a_number(ex)}; the answer is not a finite number."
-    shown = "a list" if isinstance(value, list) else "True or False" if isinstance(value, bool) else "something else"
+        return (
+            "invalid",
+            0.0,
+            f"This exercise wants {_a_number(ex)}; the answer is not a finite number.",
+        )
+    shown = (
+        "a list"
+        if isinstance(value, list)
+        else "True or False"
+        if isinstance(value, bool)
+        else "something else"
+    )
     return "invalid", 0.0, f"This exercise wants {_a_number(ex)}; the answer is {shown}."
 
 
@@ -177,32 +205,44 @@ def _cell_problem(cell: dict, limits: dict) -> tuple[str, str] | None:
     if status == "error":
         name = error.partition(":")[0]
         if name == "SystemExit":
-            return "error", (f"{where} called sys.exit(); that stops the cell (not the grading) "
-                             f"before the answer was set.")
+            return "error", (
+                f"{where} called sys.exit(); that stops the cell (not the grading) "
+                f"before the answer was set."
+            )
         if name == "MemoryError":
-            return "error", (f"{where} ran out of memory (each notebook may use "
-                             f"{limits.get('memory_mb')} MB) before the answer was set.")
+            return "error", (
+                f"{where} ran out of memory (each notebook may use "
+                f"{limits.get('memory_mb')} MB) before the answer was set."
+            )
         if name in ("SyntaxError", "IndentationError", "TabError"):
             return "error", f"{where} is not valid Python ({error}); it did not run."
         return "error", f"{where} raised {error}" + ("" if error.endswith(".") else ".")
     if status == "timeout":
         if error == "notebook":
-            return "timeout", _out_of_time(limits, f"at {where.lower()}; nothing after it was graded")
-        return "timeout", (f"{where} was still running after {limits.get('timeout'):g} s and was "
-                           f"stopped (a loop that never ends?).")
+            return "timeout", _out_of_time(
+                limits, f"at {where.lower()}; nothing after it was graded"
+            )
+        return "timeout", (
+            f"{where} was still running after {limits.get('timeout'):g} s and was "
+            f"stopped (a loop that never ends?)."
+        )
     if status == "died":
-        return "error", (f"{where} stopped the kernel (os._exit, exit(), or too much memory). The "
-                         f"grader started a new kernel and went on with the next cells.")
+        return "error", (
+            f"{where} stopped the kernel (os._exit, exit(), or too much memory). The "
+            f"grader started a new kernel and went on with the next cells."
+        )
     if status == "skipped":
         if error == "notebook":
             return "timeout", _out_of_time(limits, f"before {where.lower()} ran")
-        return "error", (f"{where} did not run: the kernel kept stopping and could not be "
-                         f"started again.")
+        return "error", (
+            f"{where} did not run: the kernel kept stopping and could not be started again."
+        )
     return None
 
 
-def score_exercise(key: Key, exercise_id: str, answer: Any, cells: list[dict],
-                   limits: dict) -> tuple[str, float, str]:
+def score_exercise(
+    key: Key, exercise_id: str, answer: Any, cells: list[dict], limits: dict
+) -> tuple[str, float, str]:
     """Status, points and reason of one exercise from the runner's answer and cell outcomes.
 
     Every reason but "Correct." ends with the exercise's hint (a wrong answer's has it already).
@@ -214,29 +254,39 @@ def score_exercise(key: Key, exercise_id: str, answer: Any, cells: list[dict],
     return status, points, reason
 
 
-def _score_exercise(key: Key, exercise_id: str, answer: Any, cells: list[dict],
-                    limits: dict) -> tuple[str, float, str]:
+def _score_exercise(
+    key: Key, exercise_id: str, answer: Any, cells: list[dict], limits: dict
+) -> tuple[str, float, str]:
     kind, value = decode(answer) if answer is not None else ("absent", None)
     if kind in ("value", "other"):
         return judge(key, exercise_id, kind, value)
     if kind == "unreadable":
         return "invalid", 0.0, "The answer could not be read as a plain number or text."
-    mine = [c for c in cells if exercise_id in (c.get("exercises") or []) and c.get("role") == "student"]
+    mine = [
+        c for c in cells if exercise_id in (c.get("exercises") or []) and c.get("role") == "student"
+    ]
     for cell in mine:
         problem = _cell_problem(cell, limits)
         if problem is not None:
             return problem[0], 0.0, key.scrub(problem[1])
     variable = teach.answer_variable(exercise_id)
     if not mine:
-        return "missing", 0.0, (f"No cell sets {variable}: the answer cell was deleted or "
-                                f"emptied.")
+        return "missing", 0.0, (f"No cell sets {variable}: the answer cell was deleted or emptied.")
     if kind == "placeholder":
         return "missing", 0.0, f"No answer yet: {variable} is still the placeholder, three dots."
     return "missing", 0.0, f"The answer cell ran, but {variable} was never set."
 
 
-def score_submission(key: Key, student: str, notebook: str, exercises: list[str], extra: dict,
-                     limits: dict, notes: dict[str, list[str]], answer_key: dict[str, str]) -> list[Row]:
+def score_submission(
+    key: Key,
+    student: str,
+    notebook: str,
+    exercises: list[str],
+    extra: dict,
+    limits: dict,
+    notes: dict[str, list[str]],
+    answer_key: dict[str, str],
+) -> list[Row]:
     """Gradebook rows of one graded submission (the runner's `extra`, the plan's notes)."""
     rows = []
     cells = [c for c in extra.get("cells", []) if isinstance(c, dict)]
@@ -246,19 +296,22 @@ def score_submission(key: Key, student: str, notebook: str, exercises: list[str]
         if exercise_id in answer_key:
             status, points, reason = "invalid", 0.0, answer_key[exercise_id]
         else:
-            status, points, reason = score_exercise(key, exercise_id,
-                                                    answers.get(teach.answer_variable(exercise_id)),
-                                                    cells, limits)
+            status, points, reason = score_exercise(
+                key, exercise_id, answers.get(teach.answer_variable(exercise_id)), cells, limits
+            )
         for note in notes.get(exercise_id, []):
             reason += " " + note
         rows.append(Row(student, notebook, exercise_id, points, ex.points, status, reason))
     return rows
 
 
-def flat_rows(key: Key, student: str, notebook: str, exercises: list[str], status: str,
-              reason: str) -> list[Row]:
+def flat_rows(
+    key: Key, student: str, notebook: str, exercises: list[str], status: str, reason: str
+) -> list[Row]:
     """The same status and reason for every exercise of a notebook (not handed in, refused)."""
-    return [Row(student, notebook, e, 0.0, key.exercises[e].points, status, reason) for e in exercises]
+    return [
+        Row(student, notebook, e, 0.0, key.exercises[e].points, status, reason) for e in exercises
+    ]
 
 
 def exercise_order(exercise_id: str) -> tuple[int, int]:

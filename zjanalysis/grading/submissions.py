@@ -37,8 +37,8 @@ class Submission:
     """One notebook handed in: its bytes, read once, and their sha256."""
 
     student: str
-    notebook: str          # the stem, e.g. "01_internet_users"
-    path: str              # relative to SUBMISSIONS, POSIX
+    notebook: str  # the stem, e.g. "01_internet_users"
+    path: str  # relative to SUBMISSIONS, POSIX
     content: bytes = field(repr=False)
     sha256: str = ""
 
@@ -59,7 +59,7 @@ class Refusal:
 
 @dataclass
 class Collection:
-    """What a SUBMISSIONS folder holds: students (sorted), submissions and refusals (in path order)."""
+    """A SUBMISSIONS folder: students (sorted), submissions and refusals (in path order)."""
 
     students: list[str]
     submissions: list[Submission]
@@ -68,9 +68,13 @@ class Collection:
 
 def _is_trick(name: str) -> bool:
     """A name that could mean something else to a shell, a path or a terminal."""
-    return (name in (".", "..") or "\\" in name or ".." in name
-            or any(ord(ch) < 32 or ord(ch) == 127 for ch in name)
-            or name != name.strip())
+    return (
+        name in (".", "..")
+        or "\\" in name
+        or ".." in name
+        or any(ord(ch) < 32 or ord(ch) == 127 for ch in name)
+        or name != name.strip()
+    )
 
 
 def _shown(name: str) -> str:
@@ -89,7 +93,9 @@ def _suggest(name: str, known: list[str]) -> str:
 def _read_regular(path: Path) -> tuple[bytes | None, str]:
     """The bytes of a regular file opened without following links, or None and why not."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
     except OSError as err:
         return None, f"could not be read: {err.strerror or err}"
     try:
@@ -97,8 +103,10 @@ def _read_regular(path: Path) -> tuple[bytes | None, str]:
         if not stat.S_ISREG(info.st_mode):
             return None, "is not a regular file"
         if info.st_size > MAX_NOTEBOOK_BYTES:
-            return None, (f"is {info.st_size / 2**20:.0f} MB; a notebook handed in may be at most "
-                          f"{MAX_NOTEBOOK_BYTES // 2**20} MB (clear large outputs and save again)")
+            return None, (
+                f"is {info.st_size / 2**20:.0f} MB; a notebook handed in may be at most "
+                f"{MAX_NOTEBOOK_BYTES // 2**20} MB (clear large outputs and save again)"
+            )
         chunks = []
         while True:
             chunk = os.read(fd, 1 << 20)
@@ -128,15 +136,24 @@ def notebook_problem(content: bytes) -> str:
         where = f"line {err.lineno}, column {err.colno}"
         # A notebook always ends with the brace that closes it; without one it was cut off.
         if err.pos >= len(text.rstrip()) or not text.rstrip().endswith("}"):
-            return "is not a readable notebook: its JSON stops early (cut off while saving or copying?)"
+            return (
+                "is not a readable notebook: its JSON stops early (cut off while saving or "
+                "copying?)"
+            )
         return f"is not a readable notebook: its JSON is broken at {where} ({err.msg})"
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return "is not a readable notebook: it is JSON, but has no list of cells"
     if nb.get("nbformat") != 4:
-        return f"is not a readable notebook: nbformat {nb.get('nbformat')!r} (4 is needed; save it from JupyterLab)"
+        return (
+            f"is not a readable notebook: nbformat {nb.get('nbformat')!r} (4 is needed; save "
+            "it from JupyterLab)"
+        )
     for number, cell in enumerate(nb["cells"], 1):
-        if (not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw")
-                or not isinstance(cell.get("source", ""), (str, list))):
+        if (
+            not isinstance(cell, dict)
+            or cell.get("cell_type") not in ("code", "markdown", "raw")
+            or not isinstance(cell.get("source", ""), (str, list))
+        ):
             return f"is not a readable notebook: cell {number} is malformed"
     return ""
 
@@ -152,9 +169,13 @@ def collect(root: Path, known: list[str]) -> Collection:
     except FileNotFoundError:
         raise GradeError(f"The submissions folder {root} does not exist.") from None
     except NotADirectoryError:
-        raise GradeError(f"{root} is a file; give the folder that holds one folder per student.") from None
+        raise GradeError(
+            f"{root} is a file; give the folder that holds one folder per student."
+        ) from None
     except OSError as err:
-        raise GradeError(f"The submissions folder {root} cannot be read: {err.strerror or err}.") from None
+        raise GradeError(
+            f"The submissions folder {root} cannot be read: {err.strerror or err}."
+        ) from None
     layout = "expected SUBMISSIONS/<student>/NN_theme.ipynb"
     students: list[str] = []
     submissions: list[Submission] = []
@@ -163,8 +184,14 @@ def collect(root: Path, known: list[str]) -> Collection:
         name = entry.name
         shown = _shown(name)
         if _is_trick(name):
-            refusals.append(Refusal("", shown, "a name with path tricks (dots, backslashes or "
-                                    "control characters); rename the folder"))
+            refusals.append(
+                Refusal(
+                    "",
+                    shown,
+                    "a name with path tricks (dots, backslashes or "
+                    "control characters); rename the folder",
+                )
+            )
             continue
         if entry.is_symlink():
             refusals.append(Refusal("", name, "a symbolic link; hand in real folders, not links"))
@@ -176,48 +203,92 @@ def collect(root: Path, known: list[str]) -> Collection:
             refusals.append(Refusal("", name + "/", "a hidden folder; not graded"))
             continue
         if not _STUDENT.fullmatch(name) or name.endswith((" ", ".")):
-            refusals.append(Refusal("", name + "/", "a student folder name may hold letters, digits, "
-                                    "spaces, '.', '_' and '-', and starts with a letter or digit"))
+            refusals.append(
+                Refusal(
+                    "",
+                    name + "/",
+                    "a student folder name may hold letters, digits, "
+                    "spaces, '.', '_' and '-', and starts with a letter or digit",
+                )
+            )
             continue
         students.append(name)
         _collect_student(Path(entry.path), name, known, submissions, refusals)
         if not any(s.student == name for s in submissions) and not any(
-                r.student == name and r.notebook for r in refusals):
-            refusals.append(Refusal(name, name + "/", "the folder holds no notebook to grade "
-                                    "(nothing handed in)"))
+            r.student == name and r.notebook for r in refusals
+        ):
+            refusals.append(
+                Refusal(
+                    name, name + "/", "the folder holds no notebook to grade (nothing handed in)"
+                )
+            )
     return Collection(students, submissions, refusals)
 
 
-def _collect_student(folder: Path, student: str, known: list[str],
-                     submissions: list[Submission], refusals: list[Refusal]) -> None:
+def _collect_student(
+    folder: Path,
+    student: str,
+    known: list[str],
+    submissions: list[Submission],
+    refusals: list[Refusal],
+) -> None:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as err:
-        refusals.append(Refusal(student, student + "/", f"the folder could not be read: {err.strerror or err}"))
+        refusals.append(
+            Refusal(student, student + "/", f"the folder could not be read: {err.strerror or err}")
+        )
         return
     for entry in entries:
         name = entry.name
         relative = f"{student}/{_shown(name)}"
         if _is_trick(name):
-            refusals.append(Refusal(student, relative, "a name with path tricks (dots, backslashes or "
-                                    "control characters); save the notebook under its own name"))
+            refusals.append(
+                Refusal(
+                    student,
+                    relative,
+                    "a name with path tricks (dots, backslashes or "
+                    "control characters); save the notebook under its own name",
+                )
+            )
         elif entry.is_symlink():
-            refusals.append(Refusal(student, relative, "a symbolic link; hand in the notebook itself"))
+            refusals.append(
+                Refusal(student, relative, "a symbolic link; hand in the notebook itself")
+            )
         elif entry.is_dir(follow_symlinks=False):
             if name == _CHECKPOINTS:
-                refusals.append(Refusal(student, relative + "/", "Jupyter's checkpoint folder; not graded"))
+                refusals.append(
+                    Refusal(student, relative + "/", "Jupyter's checkpoint folder; not graded")
+                )
             else:
-                refusals.append(Refusal(student, relative + "/", "a folder inside a student's folder; "
-                                        "notebooks must sit directly in it, nothing below is graded"))
+                refusals.append(
+                    Refusal(
+                        student,
+                        relative + "/",
+                        "a folder inside a student's folder; "
+                        "notebooks must sit directly in it, nothing below is graded",
+                    )
+                )
         elif name.startswith("."):
             refusals.append(Refusal(student, relative, "a hidden file; not graded"))
         elif not name.endswith(".ipynb"):
-            refusals.append(Refusal(student, relative, "not a notebook; only NN_theme.ipynb files "
-                                    "are graded" + _suggest(name, known)))
+            refusals.append(
+                Refusal(
+                    student,
+                    relative,
+                    "not a notebook; only NN_theme.ipynb files are graded" + _suggest(name, known),
+                )
+            )
         elif name[:-6] not in known:
             listing = ", ".join(f"{k}.ipynb" for k in known)
-            refusals.append(Refusal(student, relative, f"an unknown notebook name{_suggest(name, known)}"
-                                    f"{'' if _suggest(name, known) else '; graded notebooks are ' + listing}"))
+            refusals.append(
+                Refusal(
+                    student,
+                    relative,
+                    f"an unknown notebook name{_suggest(name, known)}"
+                    f"{'' if _suggest(name, known) else '; graded notebooks are ' + listing}",
+                )
+            )
         else:
             stem = name[:-6]
             content, problem = _read_regular(Path(entry.path))
@@ -226,5 +297,6 @@ def _collect_student(folder: Path, student: str, known: list[str],
             if problem:
                 refusals.append(Refusal(student, relative, f"{name} {problem}", stem))
                 continue
-            submissions.append(Submission(student, stem, relative, content,
-                                          hashlib.sha256(content).hexdigest()))
+            submissions.append(
+                Submission(student, stem, relative, content, hashlib.sha256(content).hexdigest())
+            )

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from zjanalysis import atomic, paths
 from zjanalysis.render.plan import RenderError, Run, notebook_json, read_notebook
@@ -24,7 +24,7 @@ VERSIONED = ("papermill", "ipykernel", "pandas", "matplotlib", "seaborn", "nbcon
 
 
 def library_versions() -> dict[str, str]:
-    """Return the Python version and the versions of the libraries that shape a rendered notebook."""
+    """The versions of Python and of the libraries that shape a rendered notebook."""
     return package_versions(VERSIONED)
 
 
@@ -47,7 +47,9 @@ def input_digests() -> dict[str, str]:
     return {"data": tree_sha256(data_folder(), "*"), "package": tree_sha256(paths.package_dir())}
 
 
-def shared_inputs_digest(digests: dict[str, str] | None = None, versions: dict[str, str] | None = None) -> str:
+def shared_inputs_digest(
+    digests: dict[str, str] | None = None, versions: dict[str, str] | None = None
+) -> str:
     """Return a hash of what every run reads: data files, package source, library versions."""
     material = {"inputs": digests or input_digests(), "versions": versions or library_versions()}
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
@@ -61,11 +63,21 @@ def run_key(run: Run, shared: str, raw: bytes | None = None) -> str:
     """
     raw = read_notebook(run.notebook) if raw is None else raw
     nb = notebook_json(raw, run.notebook)
-    cells = [(c.get("cell_type"), "".join(c.get("source", "")),
-              sorted(c.get("metadata", {}).get("tags", []))) for c in nb.get("cells", [])]
-    material = {"cells": cells, "parameters": run.parameters, "edition": run.edition,
-                "kernel": nb.get("metadata", {}).get("kernelspec", {}).get("name"),
-                "shared": shared}
+    cells = [
+        (
+            c.get("cell_type"),
+            "".join(c.get("source", "")),
+            sorted(c.get("metadata", {}).get("tags", [])),
+        )
+        for c in nb.get("cells", [])
+    ]
+    material = {
+        "cells": cells,
+        "parameters": run.parameters,
+        "edition": run.edition,
+        "kernel": nb.get("metadata", {}).get("kernelspec", {}).get("name"),
+        "shared": shared,
+    }
     return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -82,7 +94,9 @@ def load_cache(out_dir: Path) -> dict:
 
 def save_cache(out_dir: Path, cache: dict) -> None:
     """Write the cache manifest atomically, keys sorted (no times: it is deterministic)."""
-    atomic.write_atomic(Path(out_dir) / CACHE_NAME, json.dumps(cache, indent=1, sort_keys=True) + "\n")
+    atomic.write_atomic(
+        Path(out_dir) / CACHE_NAME, json.dumps(cache, indent=1, sort_keys=True) + "\n"
+    )
 
 
 def is_fresh(entry: dict | None, key: str, out_dir: Path, formats: Iterable[str]) -> bool:

@@ -26,10 +26,10 @@ _EXTERNAL_TAG = re.compile(
 _NOTEBOOK_LINK = re.compile(r'href="([A-Za-z0-9_.-]+)\.ipynb"')
 
 
-READER_FOLDER = "reader"      # the pages without code: <out>/reader/<run>.html
+READER_FOLDER = "reader"  # the pages without code: <out>/reader/<run>.html
 _BODY = re.compile(r"<body\b[^>]*>")
 # The line each page carries under its top edge, linking the other edition.
-_OTHER_EDITION = ('<p style="margin:.6em 1em;font-family:sans-serif"><a href="{href}">{text}</a></p>')
+_OTHER_EDITION = '<p style="margin:.6em 1em;font-family:sans-serif"><a href="{href}">{text}</a></p>'
 
 
 @functools.cache
@@ -39,8 +39,13 @@ def _html_exporter(reader: bool = False) -> Any:
     from nbconvert import HTMLExporter
 
     if reader:
-        return HTMLExporter(template_name="lab", embed_images=True, exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
+        return HTMLExporter(
+            template_name="lab",
+            embed_images=True,
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
     return HTMLExporter(template_name="lab", embed_images=True)
 
 
@@ -51,15 +56,20 @@ def export_html(nb: Any, *, reader_link: str = "") -> str:
     <link href> tags (require.js, MathJax) are stripped, so the page works offline (LaTeX in
     Markdown then shows as source). ``reader_link`` (relative) adds a link to the page without code.
     """
-    return _finish(_html_exporter().from_notebook_node(nb)[0], reader_link, "Read it without the code")
+    return _finish(
+        _html_exporter().from_notebook_node(nb)[0], reader_link, "Read it without the code"
+    )
 
 
 def export_reader(nb: Any, *, analysis_link: str = "") -> str:
     """Return `nb` as a page for readers: the same page with every input cell left out (the
     prose, the tables, the charts and the drawings stay). ``analysis_link`` (relative) adds a link
     to the page with the code."""
-    return _finish(_html_exporter(reader=True).from_notebook_node(nb)[0], analysis_link,
-                   "The analysis, with its code")
+    return _finish(
+        _html_exporter(reader=True).from_notebook_node(nb)[0],
+        analysis_link,
+        "The analysis, with its code",
+    )
 
 
 def _finish(body: str, link: str, text: str) -> str:

@@ -12,9 +12,16 @@ import time
 from typing import Any
 
 from zjanalysis.execute.jobs import Job, Result
+from zjanalysis.execute.notebooks import (
+    BANNER_TAG,
+    ENGINE_NAME,
+    banner,
+    live_engine,
+    read_job,
+    stopped_after,
+    strip_times,
+)
 from zjanalysis.render.export import READER_FOLDER
-from zjanalysis.execute.notebooks import (BANNER_TAG, ENGINE_NAME, banner, live_engine, read_job, stopped_after,
-                                          strip_times)
 
 
 def warm() -> None:
@@ -30,8 +37,11 @@ def warm() -> None:
     from zjanalysis.render.export import export_html
 
     live_engine()
-    export_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("-"),
-                                                nbformat.v4.new_code_cell("1")]))
+    export_html(
+        nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_markdown_cell("-"), nbformat.v4.new_code_cell("1")]
+        )
+    )
 
 
 def render(job: Job, session: Any) -> Result:
@@ -59,9 +69,16 @@ def render(job: Job, session: Any) -> Result:
     banner_written = False
     try:
         nb = papermill.execute_notebook(
-            nb, None, parameters=dict(job.parameters), km=kernel.km, progress_bar=False,
-            execution_timeout=job.limits.cell_timeout, kernel_name="python3",
-            engine_name=ENGINE_NAME, request_save_on_cell_execute=False)
+            nb,
+            None,
+            parameters=dict(job.parameters),
+            km=kernel.km,
+            progress_bar=False,
+            execution_timeout=job.limits.cell_timeout,
+            kernel_name="python3",
+            engine_name=ENGINE_NAME,
+            request_save_on_cell_execute=False,
+        )
     except papermill.PapermillExecutionError as err:
         status, message = "failed", f"{err.ename}: {err.evalue} (cell {err.exec_count})"
         # Papermill put its error banner into the executing notebook; read it back as the
@@ -84,14 +101,20 @@ def render(job: Job, session: Any) -> Result:
         if not banner_written and engine.live is not None:
             nb = engine.live
         if status == "timed out":
-            banner(nb, f"This run timed out: it was stopped after "
-                        f"{stopped_after(job, session):g} seconds. "
-                        "The cells below show how far it got.")
+            banner(
+                nb,
+                f"This run timed out: it was stopped after "
+                f"{stopped_after(job, session):g} seconds. "
+                "The cells below show how far it got.",
+            )
         elif not any(BANNER_TAG in c.metadata.get("tags", []) for c in nb.cells):
             banner(nb, f"This run failed: {message}")
     phases = _cell_phases(nb, time.perf_counter() - clock)
-    strip_times(nb, str(job.options.get("input_path", f"{job.name}.ipynb")),
-                str(job.options.get("output_path", f"{job.name}.ipynb")))
+    strip_times(
+        nb,
+        str(job.options.get("input_path", f"{job.name}.ipynb")),
+        str(job.options.get("output_path", f"{job.name}.ipynb")),
+    )
     notebook = (nbformat.writes(nb) + "\n").encode("utf-8")
     html = reader = b""
     if "html" in job.outputs:
@@ -109,8 +132,16 @@ def render(job: Job, session: Any) -> Result:
     except records.RecordError as err:
         record = None
         status, message = "failed", str(err)
-    return Result(job.name, status, message, notebook=notebook, html=html, reader=reader, record=record,
-                  phases=phases)
+    return Result(
+        job.name,
+        status,
+        message,
+        notebook=notebook,
+        html=html,
+        reader=reader,
+        record=record,
+        phases=phases,
+    )
 
 
 def _links(name: str) -> tuple[str, str]:
@@ -120,8 +151,10 @@ def _links(name: str) -> tuple[str, str]:
 
     folder = posixpath.dirname(name)
     page, reader = f"{name}.html", f"{READER_FOLDER}/{name}.html"
-    return (posixpath.relpath(reader, folder or "."),
-            posixpath.relpath(page, posixpath.dirname(reader)))
+    return (
+        posixpath.relpath(reader, folder or "."),
+        posixpath.relpath(page, posixpath.dirname(reader)),
+    )
 
 
 def _cell_phases(nb: Any, elapsed: float) -> dict[str, float]:
@@ -135,8 +168,10 @@ def _cell_phases(nb: Any, elapsed: float) -> dict[str, float]:
     for cell in nb.cells:
         times = cell.metadata.get("papermill", {})
         try:
-            cells += (datetime.fromisoformat(times["end_time"]) - datetime.fromisoformat(times["start_time"])
-                      ).total_seconds()
+            cells += (
+                datetime.fromisoformat(times["end_time"])
+                - datetime.fromisoformat(times["start_time"])
+            ).total_seconds()
         except (KeyError, TypeError, ValueError):
             continue
     return {"kernel": max(elapsed - cells, 0.0), "cells": cells}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from zjanalysis.render.plan import RenderError
 
@@ -23,15 +23,16 @@ class OutputLock:
     no lock.
     """
 
-    def __init__(self, out_dir: Path, *, wait: bool = True,
-                 notify: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, out_dir: Path, *, wait: bool = True, notify: Callable[[str], None] | None = None
+    ) -> None:
         self.out_dir = Path(out_dir)
         self.wait = wait
         self.notify = notify or (lambda text: print(text, file=sys.stderr, flush=True))
         self._fd: int | None = None
         self._times: os.stat_result | None = None
 
-    def __enter__(self) -> "OutputLock":
+    def __enter__(self) -> OutputLock:
         try:
             import fcntl
         except ImportError:
@@ -40,20 +41,25 @@ class OutputLock:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as err:
-            raise RenderError(f"Cannot write to --out {self.out_dir}: "
-                              f"{err.strerror or err}.") from None
+            raise RenderError(
+                f"Cannot write to --out {self.out_dir}: {err.strerror or err}."
+            ) from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "pid unknown"
                 if not self.wait:
-                    raise RenderError(f"Another render ({holder}) is writing into "
-                                      f"{self.out_dir}; not waiting because of --no-wait. Run "
-                                      "again when it has finished.") from None
-                self.notify(f"zjanalysis render: another render ({holder}) is writing into "
-                            f"{self.out_dir}; waiting for it to finish (Ctrl-C stops; "
-                            "--no-wait refuses instead of waiting).")
+                    raise RenderError(
+                        f"Another render ({holder}) is writing into "
+                        f"{self.out_dir}; not waiting because of --no-wait. Run "
+                        "again when it has finished."
+                    ) from None
+                self.notify(
+                    f"zjanalysis render: another render ({holder}) is writing into "
+                    f"{self.out_dir}; waiting for it to finish (Ctrl-C stops; "
+                    "--no-wait refuses instead of waiting)."
+                )
                 fcntl.flock(fd, fcntl.LOCK_EX)
             # The holder's name is there only while it holds the lock; afterwards the file is
             # empty again with the times it had, so a render that changes nothing changes no file.
@@ -71,5 +77,5 @@ class OutputLock:
             os.ftruncate(self._fd, 0)
             if self._times is not None:
                 os.utime(self._fd, ns=(self._times.st_atime_ns, self._times.st_mtime_ns))
-            os.close(self._fd)   # closing the descriptor releases the flock
+            os.close(self._fd)  # closing the descriptor releases the flock
             self._fd = None

@@ -12,9 +12,10 @@ import hashlib
 import itertools
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from zjanalysis import paths
 
@@ -59,7 +60,7 @@ def resolve_notebook(text: str) -> Path:
 
 
 def parse_value(text: str) -> Any:
-    """Return a `-p` value typed as Papermill's CLI types it: True/False/None, int, float, else str."""
+    """A `-p` value typed as Papermill's CLI types it: True/False/None, int, float, else str."""
     if text in ("True", "False"):
         return text == "True"
     if text == "None":
@@ -110,8 +111,10 @@ def load_grid(path: Path) -> dict[str, list[dict]]:
         for i, params in enumerate(runs):
             for name, value in params.items():
                 if not _plain(value):
-                    raise bad(f"{stem}.runs[{i}].{name}", f"{value!r} is not a number, string, "
-                              "boolean or list of those")
+                    raise bad(
+                        f"{stem}.runs[{i}].{name}",
+                        f"{value!r} is not a number, string, boolean or list of those",
+                    )
             sets.append(dict(params))
         product = spec.get("product", {})
         if not isinstance(product, dict):
@@ -121,12 +124,16 @@ def load_grid(path: Path) -> dict[str, list[dict]]:
                 raise bad(f"{stem}.product.{name}", f"expected a non-empty list, got {values!r}")
             for value in values:
                 if not _plain(value):
-                    raise bad(f"{stem}.product.{name}", f"{value!r} is not a number, string, "
-                              "boolean or list of those")
+                    raise bad(
+                        f"{stem}.product.{name}",
+                        f"{value!r} is not a number, string, boolean or list of those",
+                    )
         names = sorted(product)
         if names:
-            sets.extend(dict(zip(names, combo)) for combo in
-                        itertools.product(*(product[n] for n in names)))
+            sets.extend(
+                dict(zip(names, combo, strict=True))
+                for combo in itertools.product(*(product[n] for n in names))
+            )
         grid[str(stem)] = sets
     return grid
 
@@ -162,8 +169,12 @@ def output_path(out_dir: Path, relative: str) -> Path:
     return target
 
 
-def plan_runs(notebooks: Iterable[Path], parameters: dict | None = None,
-              grid: dict[str, list[dict]] | None = None, edition: str = "instructor") -> list[Run]:
+def plan_runs(
+    notebooks: Iterable[Path],
+    parameters: dict | None = None,
+    grid: dict[str, list[dict]] | None = None,
+    edition: str = "instructor",
+) -> list[Run]:
     """Return the runs to make: each notebook once (or once per grid set), `parameters` on top.
 
     With a grid, only notebooks the grid names run (restricted to `notebooks` when given).
@@ -181,8 +192,10 @@ def plan_runs(notebooks: Iterable[Path], parameters: dict | None = None,
             if stem not in by_stem:
                 if chosen:
                     continue
-                raise RenderError(f"Grid key {stem!r} names no notebook; known: "
-                                  f"{', '.join(sorted(by_stem)) or 'none'}.")
+                raise RenderError(
+                    f"Grid key {stem!r} names no notebook; known: "
+                    f"{', '.join(sorted(by_stem)) or 'none'}."
+                )
             for params in grid[stem] or [{}]:
                 runs.append(Run(by_stem[stem], {**params, **parameters}, "", edition))
     else:
@@ -192,8 +205,10 @@ def plan_runs(notebooks: Iterable[Path], parameters: dict | None = None,
     for run in runs:
         name = prefix + output_name(run.notebook.stem, run.parameters)
         if name in named:
-            raise RenderError(f"Runs {named[name].parameters} and {run.parameters} of "
-                              f"{run.notebook.name} would both be written as {name}.")
+            raise RenderError(
+                f"Runs {named[name].parameters} and {run.parameters} of "
+                f"{run.notebook.name} would both be written as {name}."
+            )
         named[name] = Run(run.notebook, run.parameters, name, edition)
     return list(named.values())
 
@@ -208,14 +223,24 @@ def declared_parameters(notebook: Path) -> dict[str, object]:
     import ast
 
     nb = notebook_json(read_notebook(notebook), notebook)
-    cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    cells = [
+        c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
     if not cells:
-        raise RenderError(f"{Path(notebook).name} has no cell tagged 'parameters', so it takes no parameters.")
+        raise RenderError(
+            f"{Path(notebook).name} has no cell tagged 'parameters', so it takes no parameters."
+        )
     source = cells[0]["source"]
     source = "".join(source) if isinstance(source, list) else source
     declared: dict[str, object] = {}
     for node in ast.parse(source).body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
         for target in targets:
             if isinstance(target, ast.Name) and getattr(node, "value", None) is not None:
                 try:
@@ -237,8 +262,10 @@ def check_parameters(runs: Iterable[Run]) -> None:
         for name in sorted(run.parameters):
             if name not in declared[run.notebook]:
                 allowed = ", ".join(sorted(declared[run.notebook])) or "no parameters"
-                raise RenderError(f"Parameter {name!r} is not declared by {run.notebook.name}; "
-                                  f"it declares: {allowed}.")
+                raise RenderError(
+                    f"Parameter {name!r} is not declared by {run.notebook.name}; "
+                    f"it declares: {allowed}."
+                )
 
 
 def read_notebook(path: Path) -> bytes:
@@ -256,18 +283,25 @@ def notebook_json(raw: bytes, path: Path) -> dict:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise RenderError(f"Notebook {name} is not UTF-8 text (byte {err.start}); "
-                          "it is not a Jupyter notebook.") from None
+        raise RenderError(
+            f"Notebook {name} is not UTF-8 text (byte {err.start}); it is not a Jupyter notebook."
+        ) from None
     if not text.strip():
         raise RenderError(f"Notebook {name} is empty; a Jupyter notebook is a JSON document.")
     try:
         nb = json.loads(text)
     except ValueError as err:
         where = f"line {err.lineno}, column {err.colno}" if hasattr(err, "lineno") else "it"
-        ending = " (the file ends early: truncated?)" if getattr(err, "pos", -1) >= len(text.rstrip()) else ""
-        raise RenderError(f"Notebook {name} is not valid JSON at {where}: "
-                          f"{getattr(err, 'msg', err)}{ending}.") from None
+        ending = (
+            " (the file ends early: truncated?)"
+            if getattr(err, "pos", -1) >= len(text.rstrip())
+            else ""
+        )
+        raise RenderError(
+            f"Notebook {name} is not valid JSON at {where}: {getattr(err, 'msg', err)}{ending}."
+        ) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise RenderError(f"Notebook {name} is JSON but not a Jupyter notebook: it has no "
-                          "list of 'cells'.")
+        raise RenderError(
+            f"Notebook {name} is JSON but not a Jupyter notebook: it has no list of 'cells'."
+        )
     return nb

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from zjanalysis import atomic, execute, paths, site
 from zjanalysis.render import cache as caching
@@ -66,25 +66,38 @@ class BatchResult:
         return not self.interrupted and all(o.status in ("ok", "cached") for o in self.outcomes)
 
 
-def render(runs: list[Run], out_dir: Path, *, jobs: int | None = None, timeout: float = 600,
-           force: bool = False, formats: Iterable[str] = FORMATS, progress: bool = True,
-           prewarm: bool = True, zygote: bool = True, engine: str = "local",
-           scheduler: str | None = None, wait: bool = True) -> BatchResult:
+def render(
+    runs: list[Run],
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    timeout: float = 600,
+    force: bool = False,
+    formats: Iterable[str] = FORMATS,
+    progress: bool = True,
+    prewarm: bool = True,
+    zygote: bool = True,
+    engine: str = "local",
+    scheduler: str | None = None,
+    wait: bool = True,
+) -> BatchResult:
     """Render `runs` into `out_dir`, skipping those whose inputs and outputs are unchanged.
 
     The rest go to the engine `engine` ("local" or "dask"; `scheduler` is a Dask scheduler's
     address, else a local Dask cluster of `jobs` workers). The folder is locked for the whole
     render (`wait=False`: refuse instead of waiting for another render). Returns a BatchResult;
     the cache manifest is updated after every finished run, and the site is rebuilt from the
-    run records at the end when they changed (also after Ctrl-C, which sets `interrupted`). Raises RenderError for
+    run records at the end when they changed (also after Ctrl-C, which sets `interrupted`). Raises
+    RenderError for
     an unknown format, a bad output folder, a notebook that is not one, an undeclared
     parameter, or an engine that cannot run (its one-sentence reason).
     """
     formats = tuple(formats)
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown or not formats:
-        raise RenderError(f"Format {', '.join(unknown) or '(none)'} is unknown; allowed: "
-                          f"{', '.join(FORMATS)}.")
+        raise RenderError(
+            f"Format {', '.join(unknown) or '(none)'} is unknown; allowed: {', '.join(FORMATS)}."
+        )
     try:
         execute.check_engine(engine, scheduler)
     except execute.EngineError as err:
@@ -92,16 +105,37 @@ def render(runs: list[Run], out_dir: Path, *, jobs: int | None = None, timeout: 
     with OutputLock(out_dir, wait=wait):
         out_dir = prepare_out(out_dir)
         try:
-            return _render_locked(runs, out_dir, jobs=jobs, timeout=timeout, force=force,
-                                  formats=formats, progress=progress, prewarm=prewarm,
-                                  zygote=zygote, engine=engine, scheduler=scheduler)
+            return _render_locked(
+                runs,
+                out_dir,
+                jobs=jobs,
+                timeout=timeout,
+                force=force,
+                formats=formats,
+                progress=progress,
+                prewarm=prewarm,
+                zygote=zygote,
+                engine=engine,
+                scheduler=scheduler,
+            )
         finally:
             atomic.remove_temp_files(out_dir)
 
 
-def _render_locked(runs: list[Run], out_dir: Path, *, jobs: int | None, timeout: float,
-                   force: bool, formats: tuple[str, ...], progress: bool, prewarm: bool,
-                   zygote: bool, engine: str, scheduler: str | None) -> BatchResult:
+def _render_locked(
+    runs: list[Run],
+    out_dir: Path,
+    *,
+    jobs: int | None,
+    timeout: float,
+    force: bool,
+    formats: tuple[str, ...],
+    progress: bool,
+    prewarm: bool,
+    zygote: bool,
+    engine: str,
+    scheduler: str | None,
+) -> BatchResult:
     for run in runs:
         output_path(out_dir, run.name + ".ipynb")
     cache = caching.load_cache(out_dir)
@@ -112,8 +146,11 @@ def _render_locked(runs: list[Run], out_dir: Path, *, jobs: int | None, timeout:
         if run.notebook not in raw:
             raw[run.notebook] = read_notebook(run.notebook)
     keys = {run.name: caching.run_key(run, shared, raw[run.notebook]) for run in runs}
-    todo = [r for r in runs if force or not caching.is_fresh(cache["runs"].get(r.name), keys[r.name],
-                                                               out_dir, formats)]
+    todo = [
+        r
+        for r in runs
+        if force or not caching.is_fresh(cache["runs"].get(r.name), keys[r.name], out_dir, formats)
+    ]
     outcomes = {r.name: Outcome(r.name, "cached") for r in runs if r not in todo}
     # Longest runs first (by their last duration; new runs before all): the batch then ends
     # with short runs on every worker instead of one long run on one.
@@ -122,10 +159,22 @@ def _render_locked(runs: list[Run], out_dir: Path, *, jobs: int | None, timeout:
     if todo:
         check_parameters(todo)
         context = {"inputs": inputs, "versions": versions, "raw": raw}
-        interrupted = _execute(todo, keys, context, out_dir, cache, outcomes, jobs=jobs,
-                               timeout=timeout, formats=formats, progress=progress,
-                               prewarm=prewarm, zygote=zygote, engine=engine,
-                               scheduler=scheduler)
+        interrupted = _execute(
+            todo,
+            keys,
+            context,
+            out_dir,
+            cache,
+            outcomes,
+            jobs=jobs,
+            timeout=timeout,
+            formats=formats,
+            progress=progress,
+            prewarm=prewarm,
+            zygote=zygote,
+            engine=engine,
+            scheduler=scheduler,
+        )
     built = caching.site_key(out_dir, shared)
     if built != cache.get("site") or not all((out_dir / name).exists() for name in site.FILES):
         site.build(out_dir)
@@ -135,43 +184,82 @@ def _render_locked(runs: list[Run], out_dir: Path, *, jobs: int | None, timeout:
     return BatchResult(ordered, interrupted)
 
 
-def make_job(run: Run, raw: bytes, out_dir: Path, *, timeout: float, formats: tuple[str, ...],
-             data: "execute.DataBundle | None") -> "execute.Job":
+def make_job(
+    run: Run,
+    raw: bytes,
+    out_dir: Path,
+    *,
+    timeout: float,
+    formats: tuple[str, ...],
+    data: execute.DataBundle | None,
+) -> execute.Job:
     """Return the engine job for `run`: the notebook's bytes, its parameters, edition, limits
     (`timeout` per cell and per run), formats, the data bundle, and the paths Papermill's
     metadata records (relative to the output, so renders do not depend on where they ran)."""
     target = output_path(out_dir, run.name + ".ipynb")
     return execute.Job(
-        name=run.name, kind="render", notebook=raw, parameters=dict(run.parameters),
-        edition=run.edition, limits=execute.Limits(cell_timeout=timeout, run_timeout=timeout),
-        outputs=tuple(f for f in FORMATS if f in formats), data=data,
-        options={"input_path": os.path.relpath(run.notebook, target.parent),
-                 "output_path": target.name})
+        name=run.name,
+        kind="render",
+        notebook=raw,
+        parameters=dict(run.parameters),
+        edition=run.edition,
+        limits=execute.Limits(cell_timeout=timeout, run_timeout=timeout),
+        outputs=tuple(f for f in FORMATS if f in formats),
+        data=data,
+        options={
+            "input_path": os.path.relpath(run.notebook, target.parent),
+            "output_path": target.name,
+        },
+    )
 
 
-def _execute(todo: list[Run], keys: dict[str, str], context: dict, out_dir: Path,
-             cache: dict, outcomes: dict[str, Outcome], *, jobs: int | None, timeout: float,
-             formats: tuple[str, ...], progress: bool, prewarm: bool, zygote: bool,
-             engine: str, scheduler: str | None) -> bool:
+def _execute(
+    todo: list[Run],
+    keys: dict[str, str],
+    context: dict,
+    out_dir: Path,
+    cache: dict,
+    outcomes: dict[str, Outcome],
+    *,
+    jobs: int | None,
+    timeout: float,
+    formats: tuple[str, ...],
+    progress: bool,
+    prewarm: bool,
+    zygote: bool,
+    engine: str,
+    scheduler: str | None,
+) -> bool:
     """Run `todo` on the engine, writing each result as it comes; return True after Ctrl-C."""
     from tqdm import tqdm
 
     data = execute.DataBundle.from_folder(caching.data_folder())
-    work = [make_job(run, context["raw"][run.notebook], out_dir, timeout=timeout, formats=formats,
-                     data=data) for run in todo]
+    work = [
+        make_job(
+            run, context["raw"][run.notebook], out_dir, timeout=timeout, formats=formats, data=data
+        )
+        for run in todo
+    ]
     by_name = {run.name: run for run in todo}
     running: list[str] = []
     try:
-        runner = execute.open_engine(engine, workers=jobs, scheduler=scheduler, zygote=zygote,
-                                     prewarm=prewarm)
+        runner = execute.open_engine(
+            engine, workers=jobs, scheduler=scheduler, zygote=zygote, prewarm=prewarm
+        )
     except execute.EngineError as err:
         raise RenderError(str(err)) from None
     except KeyboardInterrupt:
         return True
-    bar = tqdm(total=len(todo), file=sys.stderr, unit="run", disable=not progress,
-               desc="render", dynamic_ncols=True)
+    bar = tqdm(
+        total=len(todo),
+        file=sys.stderr,
+        unit="run",
+        disable=not progress,
+        desc="render",
+        dynamic_ncols=True,
+    )
 
-    def started(job: "execute.Job") -> None:
+    def started(job: execute.Job) -> None:
         running.append(job.name)
         bar.set_postfix_str(", ".join(running[-3:]))
 
@@ -179,8 +267,9 @@ def _execute(todo: list[Run], keys: dict[str, str], context: dict, out_dir: Path
         with runner:
             for result in runner.run(work, started=started):
                 run = by_name[result.name]
-                outcomes[run.name] = record_result(result, run, keys[run.name], out_dir, cache,
-                                                   context)
+                outcomes[run.name] = record_result(
+                    result, run, keys[run.name], out_dir, cache, context
+                )
                 if run.name in running:
                     running.remove(run.name)
                 bar.set_postfix_str(", ".join(running[-3:]))
@@ -194,8 +283,9 @@ def _execute(todo: list[Run], keys: dict[str, str], context: dict, out_dir: Path
         bar.close()
 
 
-def record_result(result: "execute.Result", run: Run, key: str, out_dir: Path,
-                  cache: dict, context: dict) -> Outcome:
+def record_result(
+    result: execute.Result, run: Run, key: str, out_dir: Path, cache: dict, context: dict
+) -> Outcome:
     """Write what the engine returned for `run` (notebook, page, log and run record),
     atomically, and point the run's cache entry at them; return its Outcome.
 
@@ -210,7 +300,7 @@ def record_result(result: "execute.Result", run: Run, key: str, out_dir: Path,
     outputs = {}
     root = Path(out_dir).resolve()
     message = result.message
-    if result.attempts > 1 and "worker" not in message:     # (a lost worker's own message)
+    if result.attempts > 1 and "worker" not in message:  # (a lost worker's own message)
         note = f"started {result.attempts} times: a worker was lost while running it"
         message = f"{message} ({note})" if message else note
     if result.notebook:
@@ -229,12 +319,21 @@ def record_result(result: "execute.Result", run: Run, key: str, out_dir: Path,
             outputs["reader"] = reader.relative_to(root).as_posix()
         stored = records.with_run(
             result.record,
-            run={"name": run.name, "notebook": os.path.relpath(run.notebook, paths.project_root()),
-                 "edition": run.edition, "parameters": run.parameters, "status": result.status,
-                 "message": message, "outputs": dict(outputs)},
-            inputs={"notebook": hashlib.sha256(context["raw"][run.notebook]).hexdigest(),
-                    **context["inputs"]},
-            versions=context["versions"])
+            run={
+                "name": run.name,
+                "notebook": os.path.relpath(run.notebook, paths.project_root()),
+                "edition": run.edition,
+                "parameters": run.parameters,
+                "status": result.status,
+                "message": message,
+                "outputs": dict(outputs),
+            },
+            inputs={
+                "notebook": hashlib.sha256(context["raw"][run.notebook]).hexdigest(),
+                **context["inputs"],
+            },
+            versions=context["versions"],
+        )
         record_file = target.parent / (target.name[: -len(".ipynb")] + records.SUFFIX)
         atomic.write_if_changed(record_file, records.dumps(stored))
         outputs["record"] = record_file.relative_to(root).as_posix()
@@ -243,8 +342,12 @@ def record_result(result: "execute.Result", run: Run, key: str, out_dir: Path,
         log.parent.mkdir(parents=True, exist_ok=True)
         atomic.write_atomic(log, result.log)
     if outputs:
-        cache["runs"][run.name] = {"key": key, "status": result.status, "outputs": outputs,
-                                   "seconds": round(result.seconds, 1)}
+        cache["runs"][run.name] = {
+            "key": key,
+            "status": result.status,
+            "outputs": outputs,
+            "seconds": round(result.seconds, 1),
+        }
         caching.save_cache(out_dir, cache)
     phases = {**result.phases, "write": time.perf_counter() - clock}
     return Outcome(run.name, result.status, result.seconds, message, phases)
@@ -258,11 +361,21 @@ def timings_table(result: BatchResult) -> str:
     for o in ran:
         rows.append((o.name, *(f"{o.phases.get(p, 0.0):.2f}" for p in PHASES), f"{o.seconds:.2f}"))
     if ran:
-        rows.append(("mean", *(f"{sum(o.phases.get(p, 0.0) for o in ran) / len(ran):.2f}" for p in PHASES),
-                     f"{sum(o.seconds for o in ran) / len(ran):.2f}"))
+        rows.append(
+            (
+                "mean",
+                *(f"{sum(o.phases.get(p, 0.0) for o in ran) / len(ran):.2f}" for p in PHASES),
+                f"{sum(o.seconds for o in ran) / len(ran):.2f}",
+            )
+        )
     width = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, width)))
-             for r in rows]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, width, strict=True))
+        )
+        for r in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in width))
     return "\n".join(lines) + "\n"
 
@@ -270,7 +383,8 @@ def timings_table(result: BatchResult) -> str:
 def summary_table(result: BatchResult) -> str:
     """Return the closing table: run, status, seconds, and a note for runs that did not succeed."""
     rows = [("run", "status", "seconds")] + [
-        (o.name, o.status, f"{o.seconds:.1f}") for o in result.outcomes]
+        (o.name, o.status, f"{o.seconds:.1f}") for o in result.outcomes
+    ]
     width = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [f"{a.ljust(width[0])}  {b.ljust(width[1])}  {c.rjust(width[2])}" for a, b, c in rows]
     lines.insert(1, "  ".join("-" * w for w in width))

@@ -11,15 +11,26 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from zjanalysis.findings import reconstructed_text, reference_text
 
 # What a run records for each claim, then which run it comes from.
 FINDING_COLUMNS = (
-    "claim_id", "theme", "verdict", "evidence", "stated", "likely_value", "reconstructed",
-    "reference", "explanation", "sources", "constraints", "translation",
+    "claim_id",
+    "theme",
+    "verdict",
+    "evidence",
+    "stated",
+    "likely_value",
+    "reconstructed",
+    "reference",
+    "explanation",
+    "sources",
+    "constraints",
+    "translation",
 )
 LEDGER_COLUMNS = FINDING_COLUMNS + ("notebook", "parameters")
 
@@ -33,10 +44,14 @@ def rows(records: Iterable[dict]) -> list[dict]:
         outputs = run.get("outputs", {})
         for claim in record.get("claims", []):
             row = {column: claim.get(column) for column in FINDING_COLUMNS}
-            row.update(reconstructed=reconstructed_text(claim), reference=reference_text(claim),
-                       translation=(claim.get("translation") or {}).get("value", ""),
-                       notebook=outputs.get("ipynb"), parameters=run.get("parameters", {}),
-                       html=outputs.get("html"))
+            row.update(
+                reconstructed=reconstructed_text(claim),
+                reference=reference_text(claim),
+                translation=(claim.get("translation") or {}).get("value", ""),
+                notebook=outputs.get("ipynb"),
+                parameters=run.get("parameters", {}),
+                html=outputs.get("html"),
+            )
             found.append(row)
     return found
 
@@ -80,13 +95,24 @@ def read_ledger(folder: Path) -> list[dict]:
 def format_ledger(rows: Iterable[dict], width: int = 40) -> str:
     """Return the ledger as an aligned text table (long cells cut to `width`) and verdict counts."""
     rows = list(rows)
-    columns = ("claim_id", "verdict", "evidence", "stated", "likely_value", "constraints", "notebook")
+    columns = (
+        "claim_id",
+        "verdict",
+        "evidence",
+        "stated",
+        "likely_value",
+        "constraints",
+        "notebook",
+    )
     table = [list(columns)]
     for row in rows:
         cells = [_cell_text(row.get(c)).replace("\n", " ") for c in columns]
         table.append([c if len(c) <= width else c[: width - 1] + "…" for c in cells])
     widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in table
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     counts = Counter(row.get("verdict") for row in rows)
     lines.append("")
