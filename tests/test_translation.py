@@ -156,3 +156,142 @@ def test_every_claim_of_the_registry_gets_exactly_one_value():
 def test_an_unknown_claim_is_named():
     with pytest.raises(KeyError, match="netizens.total_2108"):
         translation.check("netizens.total_2108")
+
+
+# --- ranks, kinds of number, and rows the rule cannot read ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "printed, rank",
+    [
+        ("第一", 1),
+        ("第四", 4),
+        ("第十", 10),
+        ("第十一", 11),
+        ("第二十", 20),
+        ("第三十一", 31),
+        ("第31", 31),
+    ],
+)
+def test_chinese_ranks_are_read_as_numbers(printed, rank):
+    # 十 is ten; a numeral before it multiplies it, one after it adds: 三十一 = 3 x 10 + 1
+    assert translation.chinese_rank(printed) == rank
+
+
+@pytest.mark.parametrize("printed", ["第", "四", "第零", "第十十", "第四五", "first", "第4a"])
+def test_a_rank_the_rule_cannot_read_is_refused(printed):
+    with pytest.raises(ValueError, match="is not a rank the rule reads; expected 第 and a number"):
+        translation.chinese_rank(printed)
+
+
+def test_a_rank_beyond_the_fifth_is_compared_too():
+    # 第六 is sixth: it cannot be the English "first", and it is the English "sixth"
+    first = english("first", "rank", 1.0, qualifier="rank", measure="rank among provinces")
+    sixth = chinese("第六", "位", measure="rank among provinces")
+    found = translation.compare(first, sixth)
+    assert (found.value, found.converted) == ("slip", "6")
+    assert (
+        found.reason == "The Chinese release prints 第六, which is sixth; the English prints first."
+    )
+    assert (
+        translation.compare(
+            english("sixth", "rank", 6.0, qualifier="rank", measure="rank among provinces"), sixth
+        ).value
+        == "faithful"
+    )
+
+
+def test_a_count_printed_as_a_percentage_changed_its_unit_and_converts_to_nothing():
+    # 12家 counts institutions; "12%" is a percentage: same digits, another kind of number
+    found = translation.compare(english("12%", "percent", 12.0), chinese("12", "家"))
+    assert found.value == "unit-changed"
+    assert (
+        found.reason
+        == "The Chinese release prints 12家, as a count; the English prints 12%, in percent."
+    )
+    assert (found.interval, found.converted) == (None, "")
+
+
+def test_more_than_kept_and_more_than_lost():
+    # 超过1Gbps = more than 1,000 Mbps; an exact "1,000 Mbps" loses the "more than"
+    peak = chinese("1", "Gbps", "超过", measure="speed")
+    assert (
+        translation.compare(english("1,000 Mbps", "Mbps", 1000.0, measure="speed"), peak).value
+        == "qualifier-dropped"
+    )
+    # a qualifier the English adds is not flagged: (99, inf) still holds 99.0% (98.95 to 99.05)
+    added = translation.compare(
+        english("more than 99.0%", "percent", 99.0, qualifier="more_than", measure="share"),
+        chinese("99.0", "%", measure="share"),
+    )
+    assert added.value == "faithful"
+
+
+def test_the_figure_comes_back_in_the_claims_unit():
+    # 4543.7 x 10^4 persons / 10^6 = 45.437 million persons;
+    # 5547.7 x 10^8 yuan / 10^9 = 554.77 billion yuan
+    total = translation.check("netizens.total_2018")
+    assert total.converted == "45.437"
+    assert (total.interval.lo, total.interval.hi) == (
+        pytest.approx(45.4365),
+        pytest.approx(45.4375),
+    )
+    assert translation.check("digecon.core_value_added_2018").converted == "554.77"
+    # 99.0 keeps its printed digit; 500 个 is 0.0000005 billion items (500 / 10^9)
+    assert translation.converted(chinese("99.0", "%")) == "99.0"
+    assert translation.converted(chinese("500", "个"), "billion items") == "0.000000500"
+    assert translation.check("gov.portal_users_2018").converted == ""
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (
+            chinese("4543.7", "万户"),
+            "Chinese figure ZH-TEST: unit_as_printed '万户' is not a unit the rule converts; "
+            "allowed: 万人, 亿元",
+        ),
+        (
+            chinese("4543.7", "万人", "大约"),
+            "Chinese figure ZH-TEST: qualifier_as_printed '大约' is not a qualifier word "
+            "the rule reads; allowed: 约, 超过, 余, 以上, or empty",
+        ),
+        (
+            chinese("四千五百", "万人"),
+            "Chinese figure ZH-TEST: figure_as_printed '四千五百' is not a number",
+        ),
+        (
+            chinese("4", "位", measure="rank among provinces"),
+            "Chinese figure ZH-TEST: '4' is not a rank the rule reads",
+        ),
+    ],
+)
+def test_a_chinese_row_the_rule_cannot_read_is_named(row, message):
+    with pytest.raises(ValueError) as caught:
+        translation.compare(english("45.537 million", "million persons", 45.537), row)
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
+def test_a_claim_unit_outside_the_registry_is_named():
+    with pytest.raises(
+        ValueError,
+        match="the claim's unit 'furlongs' is not a unit of the registry; allowed: million persons",
+    ):
+        translation.compare(english("12 furlongs", "furlongs", 12.0), chinese("12", "个"))
+
+
+def test_every_unit_of_the_registry_and_of_the_chinese_table_has_a_kind():
+    import json
+
+    descriptor = json.loads((data.data_dir() / "datapackage.json").read_text(encoding="utf-8"))
+    enums = {
+        (r["name"], f["name"]): f["constraints"]["enum"]
+        for r in descriptor["resources"]
+        for f in r["schema"]["fields"]
+        if f["name"] in ("unit", "unit_as_printed") and "enum" in f.get("constraints", {})
+    }
+    assert set(enums[("claims", "unit")]) == set(translation.KINDS)
+    assert set(enums[("chinese_release", "unit_as_printed")]) == set(translation.CHINESE_UNITS)
+    assert {kind for kind, _ in translation.CHINESE_UNITS.values()} == set(
+        translation.DEFAULT_UNITS
+    )
