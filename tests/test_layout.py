@@ -37,7 +37,8 @@ LEVELS = [
     {"verdicts"},
     {"records", "drawing", "charts", "summaries"},  # the run record; pictures; plain sentences
     {"notebook"},  # the generated tables of a notebook
-    {"teach", "exercises", "site"},  # self-checks; the site, from the records alone
+    {"teach", "site"},  # self-checks; the site, from the records alone
+    {"exercises"},  # the collection's exercises, built on teach (found by its entry point)
     {"execute"},  # the engine: never imports the planner or the cli
     {"render", "grading"},  # the planners: hand jobs to the engine
     {"cli", "__main__", "refresh", "faults"},

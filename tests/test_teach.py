@@ -285,6 +285,27 @@ def test_the_choice_placeholder_lists_the_choices(registered):
     )
 
 
+# --- where the exercises come from -----------------------------------------------------------
+
+
+def test_teach_finds_the_collection_by_its_entry_point_not_by_an_import():
+    from importlib import metadata
+
+    declared = {e.value for e in metadata.entry_points(group=teach.EXERCISE_PACKAGES)}
+    assert declared == {"zjanalysis.exercises"}  # test_layout: teach imports no exercises
+    ids = set(teach.exercises())
+    assert {"01-ex1", "08-ex1"} <= ids and all(teach.get(e).exercise_id == e for e in ids)
+
+
+def test_without_an_installed_package_of_exercises_the_error_says_how_to_install(monkeypatch):
+    monkeypatch.setattr(teach, "_REGISTRY", {})
+    monkeypatch.setattr(teach, "_LOADED", False)
+    monkeypatch.setattr(teach.metadata, "entry_points", lambda group: [])
+    with pytest.raises(teach.UnknownExerciseError) as caught:
+        teach.get("01-ex1")
+    assert "none are registered" in str(caught.value) and "make setup" in str(caught.value)
+
+
 # --- ids, prompts, display --------------------------------------------------------------------
 
 

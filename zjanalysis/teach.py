@@ -1,6 +1,7 @@
 """Exercises with self-checks, and the student edition of a notebook.
 
-Writing an exercise (in ``zjanalysis/exercises/<theme>.py``, one module per theme notebook)::
+Writing an exercise (in ``zjanalysis/exercises/<theme>.py``, one module per theme notebook;
+teach finds that package through the ``zjanalysis.exercises`` entry point, see pyproject.toml)::
 
     from zjanalysis import figures
     from zjanalysis.teach import exercise
@@ -56,6 +57,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Any
 
 UNIT_CREDIT = 0.5
@@ -158,6 +160,9 @@ class Verdict:
 STATUSES = ("correct", "incorrect", "no_answer", "invalid")
 
 _REGISTRY: dict[str, Exercise] = {}
+#: The entry-point group that names the packages of exercises to import (pyproject.toml).
+EXERCISE_PACKAGES = "zjanalysis.exercises"
+_LOADED = False
 
 
 def exercise(
@@ -287,7 +292,12 @@ def get(exercise_id: str) -> Exercise:
     known = sorted(_REGISTRY)
     close = difflib.get_close_matches(str(exercise_id), known, n=3)
     suggestion = f" Did you mean {', '.join(close)}?" if close else ""
-    listing = ", ".join(known) if known else "none are registered yet"
+    listing = (
+        ", ".join(known)
+        if known
+        else f"none are registered (no package is installed under {EXERCISE_PACKAGES!r}: "
+        "install the project with `make setup`)"
+    )
     raise UnknownExerciseError(
         f"No exercise has the id {exercise_id!r}.{suggestion} Known ids: {listing}."
     )
@@ -584,8 +594,16 @@ def _tags(cell: Mapping[str, Any]) -> list[str]:
 
 
 def _load_themes() -> None:
-    # Importing the package runs every theme module, whose decorators fill the registry.
-    import zjanalysis.exercises  # noqa: F401
+    """Import every package of exercises installed under :data:`EXERCISE_PACKAGES`, whose
+    decorators fill the registry. The collection's own, ``zjanalysis.exercises``, is declared in
+    pyproject.toml; a course can add its own package the same way. This module never names
+    them: the exercises are built on it, not it on them."""
+    global _LOADED
+    if _LOADED:
+        return
+    for entry in sorted(metadata.entry_points(group=EXERCISE_PACKAGES), key=lambda e: e.name):
+        entry.load()
+    _LOADED = True
 
 
 def _origin(function: Callable[..., Any]) -> tuple[str, int]:
