@@ -115,8 +115,9 @@ def test_renders_against_corrupted_data_reach_the_verdicts_the_replay_predicts(o
     ledger row must be what the in-process replay predicts: `discrepancy`, the same evidence,
     the same likely value. (The replay above covers all 439 misprints; rendering each would take
     several minutes, one per claim and class takes about one and a half.)"""
-    from zjanalysis import execute, verdicts
+    from zjanalysis import execute, render, verdicts
 
+    assert render.run  # importing the renderer registers the `render` job kind with the engine
     chosen = {}
     for o in outcomes:
         if o.seen:
@@ -157,3 +158,76 @@ def test_renders_against_corrupted_data_reach_the_verdicts_the_replay_predicts(o
             want.evidence,
             want.likely_value,
         ), name
+
+
+# --- hand-worked cases on a small network ------------------------------------------------------
+
+
+def _small_network():
+    """One printed total and four reference figures, two checks that both use the total:
+    total − increase = last year's count, and total ÷ population × 100 = the rate."""
+    from zjanalysis import network
+
+    net = network.Network("test")
+    total = net.figure("t.total_2018", "45.437 million", unit="million persons")
+    increase = net.figure(
+        "t.increase", "5.877", kind="reference", unit="million persons", source="s"
+    )
+    last = net.figure("t.last", "39.56", kind="reference", unit="million persons", source="s")
+    rate = net.figure("t.rate", "79.2", kind="reference", unit="percent", source="s")
+    people = net.figure("t.people", "57.37", kind="reference", unit="million persons", source="s")
+    net.check("t.count", total - increase, last, says="last year's count")
+    net.check("t.share", total / people * 100, rate, says="the rate")
+    return net
+
+
+def test_a_misprint_both_checks_see_is_flagged_and_read_back_first():
+    # 45.537 − 5.877 = 39.660, not 39.56 (rounding allows 39.555 to 39.565); 45.537 / 57.37 =
+    # 79.37 %, not 79.2 (79.15 to 79.25): both checks fail, the total is the one figure in both,
+    # and changing its 5 back to 4 makes both hold.
+    injection = faults.Injection(
+        "t.total_2018", "digit", "45.437 million", "45.537 million", "4 → 5"
+    )
+    outcome = faults.evaluate(_small_network(), injection)
+    assert (outcome.seen, outcome.flagged, outcome.first, outcome.top) == (True, True, True, True)
+    assert outcome.readings[0].reading == "45.437 million"
+
+
+def test_a_misprint_inside_rounding_is_not_seen_and_says_why():
+    # 45.4370 and 45.437 stand for the same range: no check can see the difference.
+    injection = faults.Injection("t.total_2018", "digit", "45.437 million", "45.4370 million", "")
+    outcome = faults.evaluate(_small_network(), injection)
+    assert (outcome.seen, outcome.reason) == (False, "inside rounding")
+
+
+def test_a_misprint_the_checks_cannot_resolve_is_not_seen_and_says_why():
+    # 45.438 (45.4375 to 45.4385) no longer overlaps 45.437 (45.4365 to 45.4375) ... at one
+    # point only; 45.439: 45.439 − 5.877 = 39.562 (inside 39.555 to 39.565) and 45.439 / 57.37 =
+    # 79.20 %: both checks still hold, so nothing sees it though it is not the same figure.
+    injection = faults.Injection(
+        "t.total_2018", "digit", "45.437 million", "45.439 million", "7 → 9"
+    )
+    outcome = faults.evaluate(_small_network(), injection)
+    assert (outcome.seen, outcome.reason) == (False, "inside what the checks resolve")
+
+
+def test_the_detection_table_counts_by_hand():
+    def outcome(kind, seen, flagged=False, first=False, top=False):
+        return faults.Outcome(
+            faults.Injection("t.x_2018", kind, "1", "2", ""), seen, flagged, first, top
+        )
+
+    rows = [
+        outcome("digit", True, True, True, True),
+        outcome("digit", True, True, False, True),
+        outcome("digit", False),
+        outcome("swap", True, False),
+    ]
+    table = faults.table(rows).splitlines()
+    # digits: 3 misprints, 2 seen (67 %), both flagged (100 %), one first (50 %), both top (100 %)
+    assert (
+        table[2]
+        == f"| {slips.NAMES['digit']} | 3 | 2/3 (67 %) | 2/2 (100 %) | 1/2 (50 %) | 2/2 (100 %) |"
+    )
+    # all: 4 misprints, 3 seen, 2 of them flagged, 1 first, 2 top
+    assert table[-1] == "| **all** | 4 | 3/4 (75 %) | 2/3 (67 %) | 1/3 (33 %) | 2/3 (67 %) |"

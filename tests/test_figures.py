@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zjanalysis import figures
 from zjanalysis import figures as f
-from zjanalysis.figures import Interval
+from zjanalysis.figures import INF, Interval
 
 
 def close(iv, lo, hi, tol=1e-9):
@@ -368,3 +369,218 @@ def test_contribution_to_growth_contains_point_results(pp, pc, tp, dt):
         f.contribution_to_growth(part_prev, part_cur, total_prev, total_cur),
         (b - a) / (e - c) * 100,
     )
+
+
+# --- JSON, reciprocals, powers, the derived figures and conversions, by hand ---------------
+
+
+def test_an_interval_reads_back_from_json_with_its_open_and_infinite_ends():
+    for x in (Interval(1.5, 2.5), Interval(0.0, INF, True, True), Interval(-INF, 3.0, True, False)):
+        assert Interval.from_json(x.to_json()) == x
+    assert Interval(0.0, INF, True, True).to_json() == {
+        "lo": 0.0,
+        "hi": None,
+        "lo_open": True,
+        "hi_open": True,
+    }
+    assert Interval.from_json({"lo": 1, "hi": 2}) == Interval(1.0, 2.0, False, False)
+    with pytest.raises(KeyError):
+        Interval.from_json({"lo": 1})
+
+
+def test_dividing_by_an_interval_that_touches_zero_at_an_open_end():
+    # 1 / (0, 4] = [0.25, ∞), so [1, 2] / (0, 4] = [0.25, ∞)
+    assert Interval(1.0, 2.0) / Interval(0.0, 4.0, True, False) == Interval(0.25, INF, False, True)
+    # 1 / [−4, 0) = (−∞, −0.25], so [1, 2] / [−4, 0) = (−∞, −0.25]
+    assert Interval(1.0, 2.0) / Interval(-4.0, 0.0, False, True) == Interval(
+        -INF, -0.25, True, False
+    )
+    # 1 / [2, ∞) = (0, 0.5]
+    assert Interval(1.0, 1.0) / Interval(2.0, INF) == Interval(0.0, 0.5, True, False)
+    with pytest.raises(ValueError, match="cannot divide by the interval .* it contains zero"):
+        Interval(1.0, 2.0) / Interval(-1.0, 1.0)
+
+
+def test_powers_of_intervals():
+    assert Interval(2.0, 3.0) ** 2 == Interval(4.0, 9.0)
+    assert Interval(4.0, 9.0, True, False) ** 0.5 == Interval(2.0, 3.0, True, False)
+    with pytest.raises(ValueError, match="it holds negative numbers"):
+        Interval(-1.0, 2.0) ** 2
+    for bad in (0, -2, True):
+        with pytest.raises(ValueError, match="raised only to a positive number"):
+            Interval(1.0, 2.0) ** bad
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        # (121 / 100 − 1) × 100 = 21
+        (lambda: figures.growth(100, 121), 21.0),
+        # 121 / (1 + 21 / 100) = 100
+        (lambda: figures.implied_base(121, 21), 100.0),
+        # 110 × (1 − 100 / 110) = 10
+        (lambda: figures.increase_from_growth(110, 10), 10.0),
+        # ((121 / 100)^(1/2) − 1) × 100 = 10
+        (lambda: figures.cagr(100, 121, 2), 10.0),
+        # 79.2 − 59.6 = 19.6
+        (lambda: figures.points_gap(79.2, 59.6), 19.6),
+        # (79.2 / 59.6 − 1) × 100 = 32.886
+        (lambda: figures.relative_gap(79.2, 59.6), 32.886),
+        # 45 / 60 × 100 = 75
+        (lambda: figures.share_of(45, 60), 75.0),
+        # 180 / 12 = 15
+        (lambda: figures.ratio(180, 12), 15.0),
+        # (30 − 20) / (150 − 100) × 100 = 20
+        (lambda: figures.contribution_to_growth(20, 30, 100, 150), 20.0),
+        # 45.437 / 79.2 × 100 = 57.370
+        (lambda: figures.implied_denominator(45.437, 79.2), 57.370),
+    ],
+)
+def test_the_derived_figures_on_exact_numbers(make, expected):
+    result = make()
+    assert result.lo == pytest.approx(expected, abs=5e-4)
+    assert result.hi == pytest.approx(expected, abs=5e-4)
+
+
+def test_the_derived_figures_name_themselves_in_a_network():
+    from zjanalysis import network
+
+    net = network.Network("test")
+    a = net.figure("t.a_2018", "10", unit="units")
+    b = net.figure("t.b_2018", "4", unit="units")
+    label = {"t.a_2018": "A", "t.b_2018": "B"}
+    named = {
+        "growth(A, B)": figures.growth(a, b),
+        "implied base(A, B)": figures.implied_base(a, b),
+        "increase(A, B)": figures.increase_from_growth(a, b),
+        "average growth(A, B)": figures.cagr(a, b, 2),
+        "points gap(A, B)": figures.points_gap(a, b),
+        "relative gap(A, B)": figures.relative_gap(a, b),
+        "share(A, B)": figures.share_of(a, b),
+        "ratio(A, B)": figures.ratio(a, b),
+        "implied denominator(A, B)": figures.implied_denominator(a, b),
+    }
+    for words, expr in named.items():
+        assert expr.formula(label) == words
+    # growth(a, b): (4 / 10 − 1) × 100 over a = 9.5 to 10.5 and b = 3.5 to 4.5
+    assert net.value(figures.growth(a, b)).lo == pytest.approx((3.5 / 10.5 - 1) * 100)
+
+
+def test_cagr_refuses_what_has_no_average_growth():
+    with pytest.raises(ValueError, match="positive number of years; got 0"):
+        figures.cagr(100, 121, 0)
+    with pytest.raises(ValueError, match="start and end of the same sign"):
+        figures.cagr(-100, 121, 2)
+
+
+def test_a_reference_printed_in_ten_thousands_is_converted_exactly():
+    row = {
+        "indicator": "netizens",
+        "geography": "Zhejiang",
+        "year": 2017,
+        "value_as_printed": "3956",
+        "unit_as_printed": "10 thousand persons",
+        "unit": "million persons",
+        "value": 39.56,
+    }
+    s = figures.from_reference(row)
+    # 3956 ± 0.5 in units of 10 thousand: 3955.5 to 3956.5 × 0.01 = 39.555 to 39.565 million
+    assert (s.value, s.unit) == (39.56, "million persons")
+    assert s.interval.lo == pytest.approx(39.555) and s.interval.hi == pytest.approx(39.565)
+
+
+def test_a_reference_without_its_printed_unit_is_scaled_by_its_value():
+    row = {"value_as_printed": "5547.7", "unit": "billion yuan", "value": 554.77}
+    s = figures.from_reference(row)
+    # 5547.65 to 5547.75 × 0.1
+    assert s.interval.lo == pytest.approx(554.765) and s.interval.hi == pytest.approx(554.775)
+
+
+def test_a_reference_bound_and_bad_rows():
+    at_most = figures.from_reference(
+        {"value_as_printed": "80", "unit": "percent", "value": 80, "qualifier": "at_most"}
+    )
+    assert at_most.interval == Interval(-INF, 80.0) and at_most.qualifier == "at_most"
+    with pytest.raises(ValueError, match=r"reference row 'x' \(G, 2018\) has qualifier 'roughly'"):
+        figures.from_reference(
+            {
+                "indicator": "x",
+                "geography": "G",
+                "year": 2018,
+                "value_as_printed": "8",
+                "unit": "u",
+                "qualifier": "roughly",
+            }
+        )
+    with pytest.raises(ValueError, match=r"has value_as_printed 'n/a', which holds no number"):
+        figures.from_reference({"value_as_printed": "n/a", "unit": "u"})
+
+
+def test_a_reprinted_figure_keeps_the_original_conversion_and_qualifier():
+    original = figures.from_claim("netizens.mobile_2018")  # 4498.3万人 = 44.983 million persons
+    again = figures.reprinted(original, "4499.3万人")
+    # 4499.25 to 4499.35 × 0.01
+    assert again.value == pytest.approx(44.993)
+    assert again.interval.lo == pytest.approx(44.9925) and again.interval.hi == pytest.approx(
+        44.9935
+    )
+    assert (again.unit, again.qualifier) == (original.unit, original.qualifier)
+    bound = figures.Stated("80", 80.0, "percent", "at_most", Interval(-INF, 80.0))
+    assert figures.reprinted(bound, "90").interval == Interval(-INF, 90.0)
+    with pytest.raises(ValueError):
+        figures.reprinted(original, "many")
+
+
+def test_a_reprinted_rank_stays_a_rank_in_its_unit():
+    third = figures.stated("third", unit="place among provinces")
+    # a rank is a point, whichever way it is printed: "2" reads as second, not as 1.5 to 2.5
+    again = figures.reprinted(third, "2")
+    assert (again.qualifier, again.unit, again.text) == ("rank", "place among provinces", "2")
+    assert again.interval == Interval(2.0, 2.0)
+    assert figures.reprinted(third, "fifth").interval == Interval(5.0, 5.0)
+    with pytest.raises(ValueError, match="holds no rank"):
+        figures.reprinted(third, "many")
+
+
+def test_a_reference_row_without_its_names_is_named_with_question_marks():
+    # The error names the row as well as the data can: '?' for what the row does not carry.
+    with pytest.raises(ValueError) as caught:
+        figures.from_reference({"unit": "u"})
+    assert (
+        str(caught.value)
+        == "reference row '?' (?, ?) has value_as_printed '', which holds no number"
+    )
+
+
+def test_a_reference_converts_by_its_printed_unit_even_without_its_value():
+    # 3956 in units of 10 thousand persons: 3955.5 to 3956.5 × 0.01 = 39.555 to 39.565 million;
+    # the conversion comes from the printed unit alone, with no value to scale by.
+    row = {"value_as_printed": "3956", "unit_as_printed": "10 thousand persons"}
+    s = figures.from_reference({**row, "unit": "million persons", "qualifier": None})
+    assert s.interval.lo == pytest.approx(39.555) and s.interval.hi == pytest.approx(39.565)
+    assert (s.qualifier, s.unit, s.text) == ("exact", "million persons", "3956")
+    # an upper bound is converted the same way: at most 5000 × 10 thousand = 50 million
+    cap = figures.from_reference({**row, "value_as_printed": "5000", "unit": "million persons",
+                                  "qualifier": "at_most"})  # fmt: skip
+    assert (cap.value, cap.unit, cap.text) == (50.0, "million persons", "5000")
+    assert cap.interval == Interval(-INF, 50.0)
+
+
+def test_a_power_of_an_interval_from_zero_starts_at_zero():
+    # x ↦ x² is increasing on [0, ∞): [0, 2]² = [0, 4]; a bool is no exponent for widen either
+    assert Interval(0.0, 2.0) ** 2 == Interval(0.0, 4.0)
+    with pytest.raises(ValueError):
+        Interval(1.0, 2.0).widen(True)
+
+
+def test_arithmetic_on_a_printed_figure_works_on_its_interval():
+    # 45.537 million is 45.5365 to 45.5375; 5.877 is 5.8765 to 5.8775
+    total, increase = f.stated("45.537 million"), f.stated("5.877")
+    assert close(total - increase, 45.5365 - 5.8775, 45.5375 - 5.8765)
+    assert close(total + increase, 45.5365 + 5.8765, 45.5375 + 5.8775)
+    assert close(total + 1, 46.5365, 46.5375) and close(1 + total, 46.5365, 46.5375)
+    assert close(100 - increase, 94.1225, 94.1235)
+    assert close(increase * 2, 11.753, 11.755) and close(2 * increase, 11.753, 11.755)
+    assert close(total / 2, 22.76825, 22.76875)
+    assert close(1 / f.stated("2.5"), 1 / 2.55, 1 / 2.45)
+    assert close(-increase, -5.8775, -5.8765)

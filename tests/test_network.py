@@ -5,6 +5,7 @@ import json
 import pytest
 
 from zjanalysis import data, figures, network
+from zjanalysis.expressions import Const
 from zjanalysis.figures import INF, Interval
 from zjanalysis.network import NetworkError
 
@@ -165,3 +166,134 @@ def test_a_recorded_network_reads_back_from_the_data():
     assert again.constraints["netizens.gap_points"].right.name == "points gap"
     assert again.constraints["netizens.gap_points"].differs == {"date": "example"}
     assert again.quantities[edition.id].label == "2017 edition"
+
+
+# --- references from the data, their ids, and the record's round trip -------------------------
+
+
+def test_a_reference_row_becomes_one_quantity_with_a_stable_id_and_its_source():
+    from zjanalysis import data
+
+    net = network.Network("internet_users")
+    row = data.lookup("resident population", "Zhejiang", 2018)
+    q = net.reference(row)
+    # ref:<source>/<geography>/<year>/<period>/<indicator>
+    assert q.id == f"ref:{row['source_id']}/Zhejiang/2018/{row['period']}/resident population"
+    assert q.kind == "reference" and q.sources == (row["source_id"],)
+    assert q.label == f"resident population, Zhejiang {row['period']} 2018"
+    assert q.key["year"] == 2018 and q.key["unit_as_printed"] == row["unit_as_printed"]
+    assert q.unit == row["unit"] and q.printed == row["value_as_printed"]
+    again = net.reference(row, label="population", same_publisher="the same office")
+    assert again is q and (q.label, q.same_publisher) == ("population", "the same office")
+    assert network.reference_id({"source_id": "s", "geography": "G", "year": 1}) == "ref:s/G/1//"
+
+
+def test_a_reference_row_without_its_source_or_its_key_columns_is_refused():
+    net = network.Network("test")
+    with pytest.raises(NetworkError, match="reference row 'x' has no source_id; every figure"):
+        net.reference({"indicator": "x", "geography": "G", "year": 1, "period": "year"})
+    with pytest.raises(NetworkError, match=r"reference row 'x' lacks year, period: pass a whole"):
+        net.reference({"indicator": "x", "geography": "G", "source_id": "s"})
+
+
+def test_a_claim_from_the_registry_carries_its_key_and_is_one_object():
+    net = network.Network("internet_users")
+    total = net.claim("netizens.total_2018")
+    assert net.claim("netizens.total_2018") is total
+    assert (total.year, total.unit, total.printed) == (2018, "million persons", "45.537 million")
+    assert total.key["theme"] == "internet_users" and total.key["paragraph"] == 7
+    assert total.key["origin"] == "english-article" and total.key["measure"] == "count"
+    with pytest.raises(KeyError, match="netizens.total_2019"):
+        net.claim("netizens.total_2019")
+
+
+def test_a_recorded_network_keeps_its_tolerance_settle_notes_and_differences():
+    from zjanalysis import data
+
+    net = network.Network("internet_users", tolerance=0.01)
+    total = net.claim("netizens.total_2018")
+    increase = net.claim("netizens.increase_2018")
+    edition = net.reference(data.lookup("netizens", "Zhejiang", 2017), label="2017 edition")
+    net.check(
+        "netizens.end_2017_count",
+        total - increase,
+        edition,
+        unit="million persons",
+        says="total minus increase is last year's count",
+        differs={"date": "a year apart"},
+    )
+    net.would_settle("netizens.increase_2018", "the bureau's count")
+    body = net.to_json()
+    back = network.from_payload(body)
+    assert back.to_json() == body
+    assert back.tolerance == 0.01 and back.settle == {
+        "netizens.increase_2018": "the bureau's count"
+    }
+    assert network.from_payload(body, tolerance=0.2).tolerance == 0.2
+    assert list(back.quantities) == list(net.quantities)
+    assert network.describe(back, "netizens.end_2017_count") == network.describe(
+        net, "netizens.end_2017_count"
+    )
+
+
+def test_a_recorded_reference_no_longer_in_the_data_is_named():
+    net = network.Network("internet_users")
+    body = net.to_json()
+    body["quantities"].append(
+        {
+            "id": "ref:s/Zhejiang/1900/year/nothing",
+            "kind": "reference",
+            "label": "x",
+            "key": {
+                "table": "",
+                "geography": "Zhejiang",
+                "year": 1900,
+                "period": "year",
+                "indicator": "nothing",
+                "source_id": "s",
+            },
+        }
+    )
+    with pytest.raises(NetworkError, match=r"ref:s/Zhejiang/1900/year/nothing matches 0 rows"):
+        network.from_payload(body)
+
+
+@pytest.mark.parametrize(
+    "interval, whole",
+    [
+        (Interval(2.3, 2.7), False),  # no whole number between 2.3 and 2.7
+        (Interval(2.3, 3.0), True),  # 3
+        (Interval(2.3, 3.0, False, True), False),  # 3 is left out
+        (Interval(3.0, 3.4, True, False), False),  # 3 is left out
+        (Interval(2.0, 2.0), True),
+        (Interval(9.38, 9.48), False),  # 9.2% of 102 companies: 9.38 to 9.48, no whole company
+    ],
+)
+def test_a_whole_check_asks_for_a_whole_number_inside(interval, whole):
+    net = network.Network("test")
+    n = net.figure("t.n_2018", "1", unit="units")
+    net.whole("t.count", n * 0 + Const(interval), says="a count")  # n × 0 + the interval
+    assert net.evaluate("t.count").holds is whole
+    assert network.describe(net, "t.count").startswith(
+        f"t.count {'holds' if whole else 'fails'}: a count — "
+    )
+
+
+def test_describe_says_when_a_check_cannot_be_evaluated():
+    net = network.Network("test")
+    a = net.figure("t.a_2018", "10", unit="units")
+    zero = net.figure("t.z", "0", kind="reference", unit="units", source="s")
+    net.check("t.div", a / zero, 1, says="a over nothing")
+    assert network.describe(net, "t.div").startswith("t.div: cannot be evaluated (")
+
+
+def test_the_source_labels_are_those_of_the_reference_figures_each_once_sorted():
+    from zjanalysis import data
+
+    net = network.Network("test")
+    net.figure("t.claim_2018", "7", unit="units")  # a claim's source is not a reference's
+    for i, source in enumerate(["cnnic-2009-23rd-report", "article-2019-zj-report"] * 2):
+        net.figure(f"t.ref{i}", "7", kind="reference", unit="units", source=source)
+    assert net.source_labels() == sorted(
+        [data.source_label("cnnic-2009-23rd-report"), data.source_label("article-2019-zj-report")]
+    )

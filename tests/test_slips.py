@@ -101,3 +101,69 @@ def test_every_misprint_reads_back_to_its_figure(figure):
 @pytest.mark.parametrize("kind", slips.CLASSES)
 def test_every_class_has_a_name(kind):
     assert slips.NAMES[kind]
+
+
+# --- every slip of a two-digit figure, worked by hand ----------------------------------------
+
+
+def test_every_forward_slip_of_45():
+    found = {(s.kind, s.text, s.detail) for s in slips.misprints("45", counting_unit=False)}
+    digits = {("digit", f"{d}5", f"4 → {d}") for d in "12356789"}  # 05 has a leading zero
+    digits |= {("digit", f"4{d}", f"5 → {d}") for d in "01234678" + "9"}
+    expected = digits | {
+        ("swap", "54", "45 → 54"),
+        ("drop", "5", "4 dropped"),
+        ("drop", "4", "5 dropped"),
+        ("double", "445", "4 doubled"),
+        ("double", "455", "5 doubled"),
+        ("decimal", "0.45", "point moved 2 places left"),
+        ("decimal", "4.5", "point moved 1 place left"),
+        ("decimal", "450", "point moved 1 place right"),
+        ("decimal", "4500", "point moved 2 places right"),
+    }
+    assert found == expected
+    assert len(slips.misprints("45", counting_unit=False)) == 17 + 1 + 2 + 2 + 4
+    units = {
+        (s.text, s.detail) for s in slips.misprints("45", counting_unit=True) if s.kind == "unit"
+    }
+    assert units == {
+        ("0.0045", "÷ 10,000"),
+        ("0.045", "÷ 1,000"),
+        ("45000", "× 1,000"),
+        ("450000", "× 10,000"),
+    }
+
+
+def test_the_backward_readings_of_45_undo_drops_and_doublings():
+    found = {(s.kind, s.text, s.detail) for s in slips.readings("45")}
+    assert ("drop", "405", "a 0 restored") in found  # a 0 dropped from 405 prints 45
+    # 450 is both a restored 0 and the point moved; the first class in order names it
+    assert ("drop", "450", "a 0 restored") in found
+    assert ("decimal", "450", "point moved 1 place right") not in found
+    assert ("decimal", "4500", "point moved 2 places right") in found
+    assert not any(kind == "double" for kind, _, _ in found)  # 45 has no doubled digit
+    assert ("double", "4", "44 → 4") in {(s.kind, s.text, s.detail) for s in slips.readings("44")}
+
+
+def test_slips_keep_the_words_and_commas_around_the_number():
+    texts = {s.text for s in slips.readings("1,671.88 billion yuan")}
+    assert "1,681.88 billion yuan" in texts  # one digit changed, commas kept
+    assert "16,718.8 billion yuan" in texts  # the point moved one place right
+    assert "45.437 million" in {s.text for s in slips.readings("45.537 million")}
+
+
+def test_a_rank_word_slips_to_every_other_rank():
+    found = slips.readings("third")
+    assert [s.text for s in found] == [
+        "first",
+        "second",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+    ]
+    assert found[0] == slips.Slip("digit", "first", "third → first")
+    assert slips.readings("many") == []

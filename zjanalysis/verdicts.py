@@ -79,7 +79,7 @@ def _finding(
     freed: set,
     repair_note: Mapping[str, str],
 ) -> Finding:
-    quantity = net.quantities[claim_id] if claim_id in net.quantities else net.claim(claim_id)
+    quantity = net.claim(claim_id)  # the network's quantity; added from the registry if new
     touching = [c for c in net.constraints.values() if claim_id in c.inputs]
     # A domain that holds says nothing about the claim; one that fails as printed is named like
     # any check.
