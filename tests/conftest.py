@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,17 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data.clear_cache()
     yield copy
     data.clear_cache()
+
+
+@pytest.fixture
+def ctrl_c_works() -> Callable[[], None]:
+    """A ``preexec_fn`` for a command a test interrupts with SIGINT: Ctrl-C as at a terminal.
+
+    A shell without job control starts a background command (``make test &``, some CI runners)
+    with SIGINT ignored, every process below it inherits that, and Python then leaves it
+    ignored: the command under test would never see the Ctrl-C the test sends it.
+    """
+    return lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 # Notebooks under tests/fixtures/ are inputs of the engine tests (one sleeps, one kills its

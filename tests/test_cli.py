@@ -165,7 +165,7 @@ def test_failing_notebook_among_good_ones(tmp_path):
 
 
 @pytest.mark.slow
-def test_ctrl_c_leaves_no_partial_file_and_the_next_render_resumes(tmp_path):
+def test_ctrl_c_leaves_no_partial_file_and_the_next_render_resumes(tmp_path, ctrl_c_works):
     make_notebook(tmp_path / "a_fast.ipynb", "print('fast')")
     make_notebook(tmp_path / "b_slow.ipynb", "import time\ntime.sleep(60)")
     out = tmp_path / "out"
@@ -187,6 +187,7 @@ def test_ctrl_c_leaves_no_partial_file_and_the_next_render_resumes(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_works,
     )
     deadline = time.monotonic() + 60
     while not (out / "a_fast.html").exists() and time.monotonic() < deadline:

@@ -947,7 +947,7 @@ def test_grading_the_same_submissions_again_gives_the_same_bytes(corpus, graded)
 
 
 @pytest.mark.slow
-def test_ctrl_c_writes_nothing_and_keeps_earlier_outputs(tmp_path):
+def test_ctrl_c_writes_nothing_and_keeps_earlier_outputs(tmp_path, ctrl_c_works):
     import signal
     import time
 
@@ -976,6 +976,7 @@ def test_ctrl_c_writes_nothing_and_keeps_earlier_outputs(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_works,
     )
     time.sleep(8)  # the kernel is now in the sleeping answer cell
     proc.send_signal(signal.SIGINT)
