@@ -774,3 +774,13 @@ def test_no_data_file_notebook_or_page_template_speaks_of_searches():
 )
 def test_the_search_wording_check_catches_what_it_means_to(text):
     assert SEARCH_WORDING.search(text)
+
+
+def test_row_value_reads_a_column_or_gives_the_default_for_nothing_there():
+    import pandas as pd
+
+    row = pd.Series({"unit": "percent", "note": float("nan"), "qualifier": None})
+    assert data.row_value(row, "unit") == "percent"
+    assert data.row_value(row, "note", "") == "" and data.row_value(row, "qualifier", "x") == "x"
+    assert data.row_value(row, "absent") is None and data.row_value(None, "unit", 0) == 0
+    assert data.row_value({"year": 2018}, "year") == 2018

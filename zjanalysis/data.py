@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import math
 import os
 import re
 import sys
@@ -244,6 +245,16 @@ def source_label(source_id: str) -> str:
     title = re.sub(r"\s*\([^()]*\)$", "", row["title"])
     year = re.match(r"\d{4}", row["published"])
     return f"{row['publisher']}, {title}" + (f" ({year.group()})" if year else "")
+
+
+def row_value(row: Any, column: str, default: Any = None) -> Any:
+    """``row[column]`` for a row of any table here (a pandas Series, a dict), or ``default``
+    when the row lacks the column or holds nothing there (None or NaN)."""
+    try:
+        value = row[column]
+    except (KeyError, IndexError, TypeError):
+        return default
+    return default if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
 def source_labels(source_ids: Iterable[str]) -> list[str]:

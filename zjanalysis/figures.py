@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from zjanalysis import data
+
 INF = math.inf
 QUALIFIERS = ("exact", "more_than", "at_least", "about", "rank", "multiple")
 # Reference tables may also bound a figure from above ("no more than 9 minutes").
@@ -475,14 +477,6 @@ def stated(
     )
 
 
-def _field(row: Any, name: str, default: Any = None) -> Any:
-    try:
-        value = row[name]
-    except (KeyError, IndexError, TypeError):
-        return default
-    return default if value is None or (isinstance(value, float) and math.isnan(value)) else value
-
-
 def _scale_between(printed: Decimal, value: float) -> Decimal:
     """The factor taking the printed number to ``value``, snapped to a power of ten if it is one."""
     if printed == 0 or value == 0:
@@ -499,8 +493,6 @@ def _scale_between(printed: Decimal, value: float) -> Decimal:
 def from_claim(claim_id: str) -> Stated:
     """The registry's figure for ``claim_id`` (data/claims.csv) as a Stated figure (see
     ``from_claim_row``). Raises KeyError for an unknown claim id (naming close matches)."""
-    from zjanalysis import data
-
     return from_claim_row(data.claim(claim_id))
 
 
@@ -541,26 +533,24 @@ def from_reference(row: Any) -> Stated:
     gives (−∞, x]. Raises ValueError when value_as_printed holds no number or the qualifier is
     unknown.
     """
-    printed = str(_field(row, "value_as_printed", ""))
-    where = (
-        f"reference row {_field(row, 'indicator', '?')!r} ({_field(row, 'geography', '?')}, "
-        f"{_field(row, 'year', '?')})"
+    printed = str(data.row_value(row, "value_as_printed", ""))
+    indicator, geography, year = (
+        data.row_value(row, column, "?") for column in ("indicator", "geography", "year")
     )
+    where = f"reference row {indicator!r} ({geography}, {year})"
     match = _printed_number(printed)
     if not match:
         raise ValueError(f"{where} has value_as_printed {printed!r}, which holds no number")
     number = _decimal(match)
-    unit = str(_field(row, "unit", ""))
-    printed_unit = _field(row, "unit_as_printed")
+    unit = str(data.row_value(row, "unit", ""))
+    printed_unit = data.row_value(row, "unit_as_printed")
     factor = None
     if printed_unit is not None:
-        from zjanalysis import data
-
         factor = Decimal(1) if printed_unit == unit else data.CONVERSIONS.get((printed_unit, unit))
     if factor is None:
-        value = _field(row, "value")
+        value = data.row_value(row, "value")
         factor = _scale_between(number, float(value)) if value is not None else Decimal(1)
-    qualifier = str(_field(row, "qualifier", "exact") or "exact")
+    qualifier = str(data.row_value(row, "qualifier", "exact") or "exact")
     if qualifier not in REFERENCE_QUALIFIERS:
         raise ValueError(
             f"{where} has qualifier {qualifier!r}; allowed: {', '.join(REFERENCE_QUALIFIERS)}"

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from zjanalysis import figures, units
+from zjanalysis import data, figures, units
 from zjanalysis.expressions import (
     ARTICLE,
     EVERYTHING,
@@ -232,7 +232,7 @@ class Network:
         """
         if claim_id in self.quantities:
             return self.quantities[claim_id]
-        from zjanalysis import data, rules
+        from zjanalysis import rules
 
         row = data.claim(claim_id)
         key = {
@@ -295,7 +295,7 @@ class Network:
         a source id.
         """
         key = {
-            k: _plain(_get(row, k))
+            k: _plain(data.row_value(row, k))
             for k in (
                 "table",
                 "geography",
@@ -311,7 +311,11 @@ class Network:
                 f"reference row {key['indicator']!r} has no source_id; every figure needs its "
                 "source"
             )
-        missing = [k for k in ("geography", "year", "period", "indicator") if _get(row, k) is None]
+        missing = [
+            k
+            for k in ("geography", "year", "period", "indicator")
+            if data.row_value(row, k) is None
+        ]
         if missing:
             raise NetworkError(
                 f"reference row {key['indicator'] or '?'!r} lacks {', '.join(missing)}: pass a "
@@ -327,7 +331,7 @@ class Network:
                 "reference",
                 label or default,
                 stated,
-                str(_get(row, "unit")),
+                str(data.row_value(row, "unit")),
                 (str(key["source_id"]),),
                 key,
                 str(same_publisher),
@@ -520,8 +524,6 @@ class Network:
     def claims(self) -> list[str]:
         """The claim ids of the theme in registry order (for a theme the registry does not know,
         the network's own claim figures)."""
-        from zjanalysis import data
-
         if self.theme not in data.THEMES:
             return [q.id for q in self.quantities.values() if q.kind == "claim"]
         registry = data.claims()
@@ -529,8 +531,6 @@ class Network:
 
     def source_labels(self) -> list[str]:
         """The short citations of the sources of this network's reference figures, sorted."""
-        from zjanalysis import data
-
         return data.source_labels(
             s for q in self.quantities.values() if q.kind == "reference" for s in q.sources
         )
@@ -598,8 +598,6 @@ def from_payload(payload: Mapping[str, Any], *, tolerance: float | None = None) 
 
     Raises NetworkError when a recorded figure is no longer in the data.
     """
-    from zjanalysis import data
-
     net = Network(
         payload["theme"], tolerance=payload["tolerance"] if tolerance is None else tolerance
     )
@@ -672,13 +670,6 @@ def describe(
         )
     note = f" [not like for like: {c.difference_text()}]" if c.differs else ""
     return f"{c.id} {verb}: {c.says} — {sides}{note}"
-
-
-def _get(row: Any, name: str) -> Any:
-    try:
-        return row[name]
-    except (KeyError, IndexError, TypeError):
-        return None
 
 
 def _plain(value: Any) -> Any:

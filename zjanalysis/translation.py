@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from zjanalysis import figures, units
+from zjanalysis import data, figures, units
 from zjanalysis.figures import Interval
 
 VALUES = (
@@ -278,7 +278,7 @@ def chinese_interval(row: Any, claim: Any) -> Interval | None:
     between the two units. None when the claim's unit is of another kind than the Chinese unit.
     Raises ValueError as ``compare`` does."""
     kind, _ = _chinese_unit(row)
-    unit = _field(claim, "unit") or DEFAULT_UNITS[kind]
+    unit = data.row_value(claim, "unit") or DEFAULT_UNITS[kind]
     if _claim_unit(unit)[0] != kind:
         return None
     figure = str(row["figure_as_printed"])
@@ -343,14 +343,7 @@ def chinese_rank(figure: str, row: Any = None) -> int:
 
 
 def _where(row: Any) -> str:
-    return f"Chinese figure {_field(row, 'zh_id') or '(no zh_id)'}"
-
-
-def _field(row: Any, name: str) -> Any:
-    try:
-        return row[name]
-    except (KeyError, IndexError, TypeError):
-        return None
+    return f"Chinese figure {data.row_value(row, 'zh_id') or '(no zh_id)'}"
 
 
 def _chinese_unit(row: Any) -> tuple[str, Decimal]:
