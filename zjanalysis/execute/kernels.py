@@ -149,11 +149,14 @@ def manager(zygote_socket: str | None, ipc_prefix: str | None = None, limited: b
     """
     from jupyter_client.manager import AsyncKernelManager
 
-    transport = {}
+    from zjanalysis.execute import client
+
+    # Its clients (nbclient's for a render) are ready without jupyter_client's 0.2 s wait.
+    options: dict[str, Any] = {"kernel_name": "python3", "client_factory": client.ready_client()}
     if ipc_prefix is not None and os.name == "posix" and len(ipc_prefix) <= _MAX_IPC_PREFIX:
-        transport = {"transport": "ipc", "ip": ipc_prefix}
+        options.update(transport="ipc", ip=ipc_prefix)
     if zygote_socket is None and not limited:
-        return AsyncKernelManager(kernel_name="python3", **transport)
+        return AsyncKernelManager(**options)
 
     class ZygoteKernelManager(AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
@@ -164,7 +167,7 @@ def manager(zygote_socket: str | None, ipc_prefix: str | None = None, limited: b
                 return bootstrap_command("exec", *normal[3:])
             return bootstrap_command("connect", zygote_socket, *normal[3:])
 
-    return ZygoteKernelManager(kernel_name="python3", **transport)
+    return ZygoteKernelManager(**options)
 
 
 @dataclass(frozen=True)
