@@ -1,5 +1,6 @@
-"""The kernel client a run talks through (zjanalysis.execute.client): ready once the idle status
-of its kernel_info request has come through IOPub, never after a fixed silence.
+"""The kernel clients jobs talk through (zjanalysis.execute.client): ready once the idle status
+of their kernel_info request has come through IOPub, never after a fixed silence. Each test runs
+on both the asynchronous client (a render's) and the blocking one (a grading run's).
 
 The channels here are fakes: queues of the messages a kernel would send, so each test states
 exactly what the kernel said and in what order.
@@ -8,6 +9,7 @@ exactly what the kernel said and in what order.
 from __future__ import annotations
 
 import asyncio
+import time
 from queue import Empty
 
 import pytest
@@ -16,11 +18,21 @@ from zjanalysis.execute import client, kernels
 
 
 class Channel:
-    """A channel whose messages are given up front; with none left, `get_msg` waits out its
-    timeout and raises Empty, as a real channel does."""
+    """A blocking client's channel whose messages are given up front; with none left,
+    `get_msg` waits out its timeout and raises Empty, as a real channel does."""
 
     def __init__(self) -> None:
         self.messages: list[dict] = []
+
+    def get_msg(self, timeout: float | None = None) -> dict:
+        if not self.messages:
+            time.sleep(timeout or 0)
+            raise Empty
+        return self.messages.pop(0)
+
+
+class AsyncChannel(Channel):
+    """The same for an asynchronous client: `get_msg` is a coroutine."""
 
     async def get_msg(self, timeout: float | None = None) -> dict:
         if not self.messages:
@@ -54,9 +66,18 @@ class Kernel:
         self.alive = alive
 
 
-def make_client(kernel: Kernel):
-    base = client.ready_client()
-    shell, iopub = Channel(), Channel()
+@pytest.fixture(params=["async", "blocking"])
+def kind(request):
+    return request.param
+
+
+def make_client(kernel: Kernel, kind: str):
+    """A client of `kind` on fake channels; returns (wait, client, its IOPub channel), where
+    `wait(timeout)` calls the client's wait_for_ready as its users do."""
+    if kind == "async":
+        base, shell, iopub = client.ready_client(), AsyncChannel(), AsyncChannel()
+    else:
+        base, shell, iopub = client.ready_blocking_client(), Channel(), Channel()
 
     class Fake(base):
         shell_channel = shell
@@ -76,25 +97,32 @@ def make_client(kernel: Kernel):
 
     fake = Fake()
     fake.asked = []
-    return fake, iopub
+
+    def wait(timeout: float) -> None:
+        if kind == "async":
+            asyncio.run(fake.wait_for_ready(timeout=timeout))
+        else:
+            fake.wait_for_ready(timeout=timeout)
+
+    return wait, fake, iopub
 
 
-def test_ready_when_the_idle_status_of_its_request_arrives_and_nothing_more_is_read():
+def test_ready_when_the_idle_status_of_its_request_arrives_and_nothing_more_is_read(kind):
     after = {"msg_type": "stream", "content": {}, "parent_header": {"msg_id": "later"}}
 
     def script(n, msg_id):
         published = [status("starting", None), status("busy", msg_id), status("idle", msg_id)]
         return [info_reply(msg_id)], published + [after]
 
-    fake, iopub = make_client(Kernel(script))
-    asyncio.run(fake.wait_for_ready(timeout=5))
+    wait, fake, iopub = make_client(Kernel(script), kind)
+    wait(5)
     assert fake.asked == ["info-0"]
     # jupyter_client would have read IOPub until it went quiet; this client stops at the idle
     # status, leaving what came after it for whoever reads next.
     assert iopub.messages == [after]
 
 
-def test_an_idle_status_for_another_request_does_not_count(monkeypatch):
+def test_an_idle_status_for_another_request_does_not_count(monkeypatch, kind):
     monkeypatch.setattr(client, "_ROUND", 0.01)
 
     def script(n, msg_id):
@@ -102,12 +130,12 @@ def test_an_idle_status_for_another_request_does_not_count(monkeypatch):
             return [info_reply(msg_id)], [status("idle", "someone-else")]
         return [info_reply(msg_id)], [status("idle", msg_id)]
 
-    fake, _ = make_client(Kernel(script))
-    asyncio.run(fake.wait_for_ready(timeout=5))
+    wait, fake, _ = make_client(Kernel(script), kind)
+    wait(5)
     assert fake.asked == ["info-0", "info-1"]
 
 
-def test_a_missed_idle_status_makes_it_ask_again(monkeypatch):
+def test_a_missed_idle_status_makes_it_ask_again(monkeypatch, kind):
     monkeypatch.setattr(client, "_ROUND", 0.01)
 
     # A zmq subscriber misses what was published before it joined: the first request's status
@@ -115,39 +143,39 @@ def test_a_missed_idle_status_makes_it_ask_again(monkeypatch):
     def script(n, msg_id):
         return [info_reply(msg_id)], ([] if n == 0 else [status("idle", msg_id)])
 
-    fake, _ = make_client(Kernel(script))
-    asyncio.run(fake.wait_for_ready(timeout=5))
+    wait, fake, _ = make_client(Kernel(script), kind)
+    wait(5)
     assert fake.asked == ["info-0", "info-1"]
 
 
-def test_a_reply_to_an_earlier_request_still_counts_as_an_answer(monkeypatch):
+def test_a_reply_to_an_earlier_request_still_counts_as_an_answer(monkeypatch, kind):
     monkeypatch.setattr(client, "_ROUND", 0.01)
 
     # The second request's idle status is enough once any request of ours was answered.
     def script(n, msg_id):
         return ([info_reply(msg_id)] if n == 0 else []), ([status("idle", msg_id)] if n else [])
 
-    fake, _ = make_client(Kernel(script))
-    asyncio.run(fake.wait_for_ready(timeout=5))
+    wait, fake, _ = make_client(Kernel(script), kind)
+    wait(5)
     assert fake.asked == ["info-0", "info-1"]
 
 
-def test_a_dead_kernel_stops_the_wait(monkeypatch):
+def test_a_dead_kernel_stops_the_wait(monkeypatch, kind):
     monkeypatch.setattr(client, "_ROUND", 0.01)
-    fake, _ = make_client(Kernel(lambda n, msg_id: ([], []), alive=False))
+    wait, fake, _ = make_client(Kernel(lambda n, msg_id: ([], []), alive=False), kind)
     with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
-        asyncio.run(fake.wait_for_ready(timeout=5))
+        wait(5)
     assert fake.asked == ["info-0"]
 
 
-def test_a_silent_kernel_times_out_naming_the_seconds(monkeypatch):
+def test_a_silent_kernel_times_out_naming_the_seconds(monkeypatch, kind):
     monkeypatch.setattr(client, "_ROUND", 0.01)
-    fake, _ = make_client(Kernel(lambda n, msg_id: ([], [])))
+    wait, fake, _ = make_client(Kernel(lambda n, msg_id: ([], [])), kind)
     with pytest.raises(RuntimeError, match="Kernel didn't respond in 0.05 seconds"):
-        asyncio.run(fake.wait_for_ready(timeout=0.05))
+        wait(0.05)
 
 
-def test_the_engine_s_kernel_managers_hand_out_this_client():
+def test_the_engine_s_kernel_managers_hand_out_the_ready_clients(tmp_path):
     ready = client.ready_client()
     for manager in (
         kernels.manager(None, None),
@@ -155,3 +183,27 @@ def test_the_engine_s_kernel_managers_hand_out_this_client():
         kernels.manager(None, None, limited=True),
     ):
         assert manager.client_factory is ready
+
+
+def test_a_started_kernel_s_blocking_client_is_the_ready_one(monkeypatch, tmp_path):
+    made = []
+
+    class Stub:
+        def __init__(self, parent) -> None:
+            made.append(self)
+            self.waited = None
+
+        def load_connection_info(self, info) -> None:
+            pass
+
+        def start_channels(self) -> None:
+            pass
+
+        def wait_for_ready(self, timeout=None) -> None:
+            self.waited = timeout
+
+    monkeypatch.setattr(client, "ready_blocking_client", lambda: Stub)
+    kernel = kernels.StartedKernel(kernels.manager(None, None), False, tmp_path, tmp_path / "log")
+    got = kernel.client()
+    assert made == [got] and got.waited == kernels.READY_TIMEOUT
+    assert kernel.client() is got  # one client per kernel

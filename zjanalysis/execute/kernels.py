@@ -226,11 +226,11 @@ class StartedKernel:
 
     def client(self) -> Any:
         if self._client is None:
-            from jupyter_client.blocking import BlockingKernelClient
+            from zjanalysis.execute import client
 
             # With the manager as parent, "is the kernel alive" asks the process, not the
             # heartbeat (which a kernel that has just started may not answer yet).
-            self._client = BlockingKernelClient(parent=self.km)
+            self._client = client.ready_blocking_client()(parent=self.km)
             self._client.load_connection_info(self.km.get_connection_info())
             self._client.start_channels()
             # Until the kernel answers, what it prints could be published before this client
