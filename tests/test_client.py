@@ -122,40 +122,32 @@ def test_ready_when_the_idle_status_of_its_request_arrives_and_nothing_more_is_r
     assert iopub.messages == [after]
 
 
-def test_an_idle_status_for_another_request_does_not_count(monkeypatch, kind):
+# What the kernel sends for the first request, and for the second: each time the client must
+# ask twice, and be ready after the second.
+ASKS_TWICE = {
+    "an idle status for another request does not count": (
+        lambda m: ([info_reply(m)], [status("idle", "someone-else")]),
+        lambda m: ([info_reply(m)], [status("idle", m)]),
+    ),
+    # A zmq subscriber misses what was published before it joined.
+    "a missed idle status makes it ask again": (
+        lambda m: ([info_reply(m)], []),
+        lambda m: ([info_reply(m)], [status("idle", m)]),
+    ),
+    # Once any request of ours was answered, the idle status of a later one is enough.
+    "a reply to an earlier request still counts as an answer": (
+        lambda m: ([info_reply(m)], []),
+        lambda m: ([], [status("idle", m)]),
+    ),
+}
+
+
+@pytest.mark.parametrize("first, second", ASKS_TWICE.values(), ids=ASKS_TWICE.keys())
+def test_it_asks_again_until_the_idle_status_of_its_own_request_comes(
+    monkeypatch, kind, first, second
+):
     monkeypatch.setattr(client, "_ROUND", 0.01)
-
-    def script(n, msg_id):
-        if n == 0:
-            return [info_reply(msg_id)], [status("idle", "someone-else")]
-        return [info_reply(msg_id)], [status("idle", msg_id)]
-
-    wait, fake, _ = make_client(Kernel(script), kind)
-    wait(5)
-    assert fake.asked == ["info-0", "info-1"]
-
-
-def test_a_missed_idle_status_makes_it_ask_again(monkeypatch, kind):
-    monkeypatch.setattr(client, "_ROUND", 0.01)
-
-    # A zmq subscriber misses what was published before it joined: the first request's status
-    # never arrives, the second's does.
-    def script(n, msg_id):
-        return [info_reply(msg_id)], ([] if n == 0 else [status("idle", msg_id)])
-
-    wait, fake, _ = make_client(Kernel(script), kind)
-    wait(5)
-    assert fake.asked == ["info-0", "info-1"]
-
-
-def test_a_reply_to_an_earlier_request_still_counts_as_an_answer(monkeypatch, kind):
-    monkeypatch.setattr(client, "_ROUND", 0.01)
-
-    # The second request's idle status is enough once any request of ours was answered.
-    def script(n, msg_id):
-        return ([info_reply(msg_id)] if n == 0 else []), ([status("idle", msg_id)] if n else [])
-
-    wait, fake, _ = make_client(Kernel(script), kind)
+    wait, fake, _ = make_client(Kernel(lambda n, m: (first if n == 0 else second)(m)), kind)
     wait(5)
     assert fake.asked == ["info-0", "info-1"]
 
