@@ -9,6 +9,7 @@ exactly what the kernel said and in what order.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 from queue import Empty
 
@@ -99,10 +100,13 @@ def make_client(kernel: Kernel, kind: str):
     fake.asked = []
 
     def wait(timeout: float) -> None:
-        if kind == "async":
-            asyncio.run(fake.wait_for_ready(timeout=timeout))
-        else:
+        if kind == "blocking":
             fake.wait_for_ready(timeout=timeout)
+            return
+        # In a thread of its own: the browser tests' Playwright keeps an event loop running in
+        # the main thread for the whole session.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, fake.wait_for_ready(timeout=timeout)).result()
 
     return wait, fake, iopub
 
