@@ -113,7 +113,9 @@ def test_each_client_registers_its_handler_beside_it_and_clashes_are_refused():
     assert execute.target("render") == "zjanalysis.render.handler:render"
     assert execute.target("refresh") == "zjanalysis.refresh:run_job"
     with pytest.raises(
-        ValueError, match=r"Job kind 'nope' has no handler; known: .*refresh, render"
+        ValueError,
+        match=r"Job kind 'nope' has no handler; known: .*refresh, render\. Import the module "
+        r"that calls execute\.register\('nope', \.\.\.\) in this process",
     ):
         execute.target("nope")
     with pytest.raises(ValueError, match="must look like 'package.module:function'"):

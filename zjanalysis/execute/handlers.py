@@ -111,12 +111,15 @@ def register(kind: str, target: str) -> None:
 
 
 def target(kind: str) -> str:
-    """Return the "module:function" registered for `kind`; ValueError lists the known kinds."""
+    """Return the "module:function" registered for `kind`; ValueError says what to import and
+    lists the known kinds."""
     try:
         return _TARGETS[kind]
     except KeyError:
         raise ValueError(
-            f"Job kind {kind!r} has no handler; known: {', '.join(sorted(_TARGETS))}."
+            f"Job kind {kind!r} has no handler; known: {', '.join(sorted(_TARGETS)) or 'none'}. "
+            f"Import the module that calls execute.register({kind!r}, ...) in this process "
+            "before running the job."
         ) from None
 
 
