@@ -214,3 +214,32 @@ def test_a_print_the_kernel_sends_in_two_chunks_is_written_as_one_output(tmp_pat
     assert statuses(result) == {"chunks": "ok"}, render.summary_table(result)
     written = nbformat.read(out / "chunks.ipynb", as_version=4)
     assert [o.get("text") for o in written.cells[-1].outputs] == ["first half, second half\n"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("zygote", [True, False], ids=["forked", "plain"])
+def test_a_user_s_ipython_profile_never_reaches_a_render(tmp_path, monkeypatch, zygote):
+    # A startup file and a kernel configuration in the user's IPython folder would run in every
+    # kernel, unseen by the render cache: the engine gives its kernels a folder of their own.
+    profile = tmp_path / "home-ipython" / "profile_default"
+    (profile / "startup").mkdir(parents=True)
+    (profile / "startup" / "00-mine.py").write_text("ZJ_MINE = 'my startup file ran'\n")
+    (profile / "ipython_kernel_config.py").write_text(
+        "c.InteractiveShellApp.exec_lines = ['ZJ_CONFIG = \"my kernel config ran\"']\n"
+    )
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "home-ipython"))
+    probe = make_notebook(
+        tmp_path / "probe.ipynb",
+        "import os\n"
+        "print(globals().get('ZJ_MINE', 'clean'), globals().get('ZJ_CONFIG', 'clean'),\n"
+        "      os.path.basename(os.environ['IPYTHONDIR']))",
+    )
+    runs = render.plan_runs([probe])
+    result = render.render(
+        runs, tmp_path / "out", jobs=1, progress=False, formats=("ipynb",), zygote=zygote
+    )
+    assert statuses(result) == {"probe": "ok"}, render.summary_table(result)
+    written = nbformat.read(tmp_path / "out" / "probe.ipynb", as_version=4)
+    assert written.cells[-1].outputs[0]["text"] == "clean clean ipython\n"
+    history = tmp_path / "home-ipython" / "profile_default" / "history.sqlite"
+    assert not history.exists(), "the render wrote into the user's input history"

@@ -220,6 +220,10 @@ class Runtime:
         env = dict(job.env)
         if data_dir is not None:
             env["ZJANALYSIS_DATA"] = str(data_dir)
+        # Kernels read IPython's folder at start: its startup files and kernel configuration
+        # would run in every job, unseen by the render cache, and every cell would go into the
+        # user's input history. A job gets this worker's own, empty one unless it names its own.
+        env.setdefault("IPYTHONDIR", str(self.root / "ipython"))
         spec = KernelSpec(tuple(sorted(env.items())), job.cwd, job.limits.memory_mb)
         capture = _Capture([])
         logging.getLogger().addHandler(capture)
