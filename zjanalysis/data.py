@@ -499,22 +499,13 @@ def _import_frictionless():
     return frictionless
 
 
-CACHE_ENV_VAR = "ZJANALYSIS_CACHE"
+CACHE_ENV_VAR = paths.CACHE_ENV_VAR
 
 
 def validation_cache_dir() -> Path:
-    """Where markers of validated data sets are kept (never inside ``data/``).
-
-    ``$ZJANALYSIS_CACHE`` when set, else ``$XDG_CACHE_HOME/zjanalysis``, else
-    ``~/.cache/zjanalysis``.
-    """
-    env = os.environ.get(CACHE_ENV_VAR)
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg) / "zjanalysis"
-    return Path.home() / ".cache" / "zjanalysis"
+    """Where markers of validated data sets are kept (never inside ``data/``): the project's
+    cache folder, ``paths.cache_dir()``."""
+    return paths.cache_dir()
 
 
 def _validation_key(root: Path, descriptor: dict) -> str:

@@ -1,4 +1,5 @@
-"""Where the project's files are: the repository, its notebooks and its data folder.
+"""Where the project's files are: the repository, its notebooks and its data folder, and the
+cache folder it keeps on this machine.
 
 Found from this file, never from the working directory, so a notebook, the renderer and the
 tests find the same folders from JupyterLab, Papermill, a kernel's private folder or a Dask worker.
@@ -6,7 +7,10 @@ tests find the same folders from JupyterLab, Papermill, a kernel's private folde
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+CACHE_ENV_VAR = "ZJANALYSIS_CACHE"
 
 
 def project_root() -> Path:
@@ -28,3 +32,17 @@ def default_data_dir() -> Path:
     """The repository's data package, ``<repository>/data`` (``data.data_dir`` lets
     ``$ZJANALYSIS_DATA`` point elsewhere)."""
     return project_root() / "data"
+
+
+def cache_dir() -> Path:
+    """The project's cache folder on this machine, never inside the repository:
+    ``$ZJANALYSIS_CACHE`` when set, else ``$XDG_CACHE_HOME/zjanalysis``, else
+    ``~/.cache/zjanalysis``. What it holds can be deleted at any time: markers of validated
+    data sets, and the IPython folder of the engine's kernels."""
+    env = os.environ.get(CACHE_ENV_VAR)
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "zjanalysis"
+    return Path.home() / ".cache" / "zjanalysis"

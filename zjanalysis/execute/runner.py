@@ -220,10 +220,12 @@ class Runtime:
         env = dict(job.env)
         if data_dir is not None:
             env["ZJANALYSIS_DATA"] = str(data_dir)
-        # Kernels read IPython's folder at start: its startup files and kernel configuration
-        # would run in every job, unseen by the render cache, and every cell would go into the
-        # user's input history. A job gets this worker's own, empty one unless it names its own.
-        env.setdefault("IPYTHONDIR", str(self.root / "ipython"))
+        # Kernels read IPython's folder at start: the user's startup files and kernel
+        # configuration would run in every job, unseen by the render cache, and every cell would
+        # go into the user's input history. A job gets the project's own IPython folder (in its
+        # cache folder, kept between batches: creating one costs each batch's first kernels)
+        # unless it names its own, as grading does.
+        env.setdefault("IPYTHONDIR", str(paths.cache_dir() / "ipython"))
         spec = KernelSpec(tuple(sorted(env.items())), job.cwd, job.limits.memory_mb)
         capture = _Capture([])
         logging.getLogger().addHandler(capture)
