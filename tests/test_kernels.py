@@ -151,22 +151,30 @@ def test_workers_skip_the_iri_checker_and_still_validate_notebooks():
 def test_kernels_listen_on_private_unix_sockets_not_tcp_ports(tmp_path, zygote):
     # Two workers picking free TCP ports at once can pick the same one; the kernel that loses
     # dies before it starts. Unix sockets in each worker's own temp folder cannot collide.
-    probe = make_notebook(
-        tmp_path / "probe.ipynb",
+    printed = render_probe(
+        tmp_path,
         "import json, os, ipykernel\n"
         "info = json.loads(ipykernel.get_connection_info())\n"
         "folder = os.path.dirname(info['ip'])\n"
         "print(info['transport'], "
         "os.path.basename(os.path.dirname(folder)).startswith('zjanalysis-engine-'),\n"
         "      oct(os.stat(folder).st_mode & 0o777))",
+        zygote,
     )
+    assert printed == "ipc True 0o700\n"
+
+
+def render_probe(tmp_path: Path, code: str, zygote: bool) -> str:
+    """Render a notebook whose one cell is `code` (one job, .ipynb only, with or without the
+    zygote) and return what that cell printed."""
+    probe = make_notebook(tmp_path / "probe.ipynb", code)
     runs = render.plan_runs([probe])
     result = render.render(
         runs, tmp_path / "out", jobs=1, progress=False, formats=("ipynb",), zygote=zygote
     )
     assert statuses(result) == {"probe": "ok"}, render.summary_table(result)
     written = nbformat.read(tmp_path / "out" / "probe.ipynb", as_version=4)
-    assert written.cells[-1].outputs[0]["text"] == "ipc True 0o700\n"
+    return written.cells[-1].outputs[0]["text"]
 
 
 def test_a_socket_prefix_too_long_for_a_unix_socket_falls_back_to_tcp():
@@ -228,18 +236,13 @@ def test_a_user_s_ipython_profile_never_reaches_a_render(tmp_path, monkeypatch, 
         "c.InteractiveShellApp.exec_lines = ['ZJ_CONFIG = \"my kernel config ran\"']\n"
     )
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "home-ipython"))
-    probe = make_notebook(
-        tmp_path / "probe.ipynb",
+    printed = render_probe(
+        tmp_path,
         "import os\n"
         "print(globals().get('ZJ_MINE', 'clean'), globals().get('ZJ_CONFIG', 'clean'),\n"
         "      os.path.basename(os.environ['IPYTHONDIR']))",
+        zygote,
     )
-    runs = render.plan_runs([probe])
-    result = render.render(
-        runs, tmp_path / "out", jobs=1, progress=False, formats=("ipynb",), zygote=zygote
-    )
-    assert statuses(result) == {"probe": "ok"}, render.summary_table(result)
-    written = nbformat.read(tmp_path / "out" / "probe.ipynb", as_version=4)
-    assert written.cells[-1].outputs[0]["text"] == "clean clean ipython\n"
+    assert printed == "clean clean ipython\n"
     history = tmp_path / "home-ipython" / "profile_default" / "history.sqlite"
     assert not history.exists(), "the render wrote into the user's input history"
