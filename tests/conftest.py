@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from zjanalysis import data
+from zjanalysis import data, paths
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -17,10 +17,11 @@ DATA = REPO / "data"
 
 @pytest.fixture(autouse=True, scope="session")
 def private_validation_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Keep the validation markers of a test session out of the user's ~/.cache."""
+    """Keep the validation markers (and the kernels' IPython folder) of a test session out of
+    the user's ~/.cache."""
     folder = tmp_path_factory.mktemp("validation-cache")
     mp = pytest.MonkeyPatch()
-    mp.setenv(data.CACHE_ENV_VAR, str(folder))
+    mp.setenv(paths.CACHE_ENV_VAR, str(folder))
     yield folder
     mp.undo()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from zjanalysis import data
+from zjanalysis import data, paths
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -443,7 +443,7 @@ def test_descriptor_missing_or_broken(data_copy):
 @pytest.fixture
 def counted(monkeypatch, tmp_path):
     """Point the validation cache at an empty folder and count real validations."""
-    monkeypatch.setenv(data.CACHE_ENV_VAR, str(tmp_path / "cache"))
+    monkeypatch.setenv(paths.CACHE_ENV_VAR, str(tmp_path / "cache"))
     calls = []
     real = data._validate_package
 
@@ -488,7 +488,7 @@ def test_an_invalid_file_leaves_no_marker_and_is_caught_every_time(data_copy, co
 def test_an_unwritable_cache_still_loads(data_copy, counted, tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
-    monkeypatch.setenv(data.CACHE_ENV_VAR, str(blocker / "cache"))
+    monkeypatch.setenv(paths.CACHE_ENV_VAR, str(blocker / "cache"))
     load_all()
     data.clear_cache()
     load_all()
@@ -532,14 +532,14 @@ def test_a_copy_of_the_same_bytes_is_not_read_again_and_a_changed_copy_is(
 
 
 def test_cache_folder_follows_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv(data.CACHE_ENV_VAR, str(tmp_path / "a"))
-    assert data.validation_cache_dir() == tmp_path / "a"
-    monkeypatch.delenv(data.CACHE_ENV_VAR)
+    monkeypatch.setenv(paths.CACHE_ENV_VAR, str(tmp_path / "a"))
+    assert paths.cache_dir() == tmp_path / "a"
+    monkeypatch.delenv(paths.CACHE_ENV_VAR)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert data.validation_cache_dir() == tmp_path / "xdg" / "zjanalysis"
+    assert paths.cache_dir() == tmp_path / "xdg" / "zjanalysis"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert data.validation_cache_dir() == tmp_path / "home" / ".cache" / "zjanalysis"
+    assert paths.cache_dir() == tmp_path / "home" / ".cache" / "zjanalysis"
 
 
 # --- source hygiene: every source can be reopened, or says why not ---------------------------

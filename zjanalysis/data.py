@@ -499,15 +499,6 @@ def _import_frictionless():
     return frictionless
 
 
-CACHE_ENV_VAR = paths.CACHE_ENV_VAR
-
-
-def validation_cache_dir() -> Path:
-    """Where markers of validated data sets are kept (never inside ``data/``): the project's
-    cache folder, ``paths.cache_dir()``."""
-    return paths.cache_dir()
-
-
 def _validation_key(root: Path, descriptor: dict) -> str:
     """Hash of all a validation depends on: descriptor and data bytes, versions, this code."""
     import hashlib
@@ -528,7 +519,7 @@ def _validation_key(root: Path, descriptor: dict) -> str:
 
 
 def _marker(key: str) -> Path:
-    return validation_cache_dir() / "validated" / key
+    return paths.cache_dir() / "validated" / key
 
 
 def _already_validated(key: str) -> bool:

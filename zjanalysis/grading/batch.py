@@ -243,7 +243,7 @@ def grade(
             env=dict(KERNEL_ENV),
             options={
                 "variables": plan.variables,
-                "validation_cache": str(data.validation_cache_dir()),
+                "validation_cache": str(paths.cache_dir()),
             },
         )
         for name, (_, plan) in plans.items()
